@@ -1,0 +1,1 @@
+"""Users' openids, devices and bindings (see DESIGN.md, Models)."""

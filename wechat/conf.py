@@ -1,0 +1,41 @@
+"""The one place that reads WeChat settings, at call time so tests can override them."""
+
+from django.conf import settings
+
+# A push larger than this is refused with 413: WeChat's own pushes are a few KiB.
+MAX_PUSH_BYTES = 64 * 1024
+
+
+def token() -> str:
+    return settings.WECHAT_TOKEN
+
+
+def app_id() -> str:
+    return settings.WECHAT_APP_ID
+
+
+def app_secret() -> str:
+    return settings.WECHAT_APP_SECRET
+
+
+def encoding_aes_key() -> str:
+    return settings.WECHAT_ENCODING_AES_KEY
+
+
+def api_base_url() -> str:
+    """The base of every outbound URL, always with a trailing slash."""
+    base = settings.WECHAT_API_BASE_URL or "https://api.weixin.qq.com/"
+    return base if base.endswith("/") else base + "/"
+
+
+def device_token_url() -> str:
+    return settings.WECHAT_DEVICE_TOKEN_URL
+
+
+def token_relay_key() -> str:
+    return settings.WECHAT_TOKEN_RELAY_KEY
+
+
+def duplicate_wait_seconds() -> float:
+    """How long a retried push waits for the first copy's reply (WeChat gives up at 5 s)."""
+    return float(getattr(settings, "WECHAT_DUPLICATE_WAIT_SECONDS", 4.0))

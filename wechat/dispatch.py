@@ -1,0 +1,34 @@
+"""Route a push to its handler in `wechat.server` and render what it returns."""
+
+from wechatpy.messages import BaseMessage
+from wechatpy.replies import BaseReply, TextReply
+
+from wechat.inbox import EMPTY_REPLY, Push
+
+Reply = BaseReply | str | None
+
+
+def handler_for(kind: str):
+    """The handler registered for `kind` in `wechat.server.HANDLERS`, or None."""
+    from wechat import server  # imported late: server imports services that import models
+
+    return server.HANDLERS.get(kind)
+
+
+def run_handler(push: Push) -> str:
+    """Run the push's handler; a push with no handler gets the empty reply."""
+    handler = handler_for(push.kind)
+    if handler is None:
+        return EMPTY_REPLY
+    return render_reply(handler(push.message), push.message)
+
+
+def render_reply(reply: Reply, message: BaseMessage) -> str:
+    """A handler may return None (no reply), a text, or any wechatpy reply."""
+    if reply is None or reply == "":
+        return EMPTY_REPLY
+    if isinstance(reply, str):
+        reply = TextReply(content=reply, message=message)
+    if not isinstance(reply, BaseReply):
+        raise TypeError(f"a handler returned {type(reply).__name__}, not a reply")
+    return reply.render()
