@@ -1,8 +1,38 @@
 import pytest
+import responses
+from django.conf import settings
+from django.core.cache import cache
+from django.core.management import call_command
 from django.test import Client
+
+FAKE_ACCESS_TOKEN = "ACCESS_TOKEN_FOR_TESTS"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    # The access token lives in the database cache, which migrate does not create.
+    with django_db_blocker.unblock():
+        call_command("createcachetable", verbosity=0)
 
 
 @pytest.fixture
 def client() -> Client:
     # WeChat's servers send no cookies or CSRF tokens, and neither does this client.
     return Client(HTTP_HOST="localhost")
+
+
+@pytest.fixture
+def wechat_api(db):
+    """Stand in for WeChat's servers with `responses`; the token endpoint answers.
+
+    Register each API a test expects on the yielded `RequestsMock`; any request
+    to an unregistered URL fails the call with a connection error.
+    """
+    cache.clear()
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.post(
+            f"{settings.WECHAT_API_BASE_URL}cgi-bin/stable_token",
+            json={"access_token": FAKE_ACCESS_TOKEN, "expires_in": 7200},
+        )
+        yield mock
+    cache.clear()
