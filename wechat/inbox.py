@@ -74,16 +74,41 @@ def _record(push: Push) -> InboundMessage | None:
         return None
 
 
+class _HandlerFailed(Exception):
+    """Carries a handler's traceback out of the transaction it rolls back."""
+
+    def __init__(self, trace: str) -> None:
+        super().__init__(trace)
+        self.trace = trace
+
+
 def _run(record: InboundMessage, push: Push, run_handler: Callable[[Push], str]) -> str:
     started = time.perf_counter()
-    status, error = InboundMessage.Status.ANSWERED, ""
     try:
         # The handler's own writes (and the tasks it enqueues) commit together
-        # with nothing else: if it raises, they roll back and the error is kept.
+        # with its outcome, in one write transaction (SQLite serialises them);
+        # if it raises, they roll back and the error is stored on its own.
         with transaction.atomic():
-            reply = run_handler(push)
-    except Exception:
-        reply, status, error = EMPTY_REPLY, InboundMessage.Status.FAILED, traceback.format_exc()
+            reply = _call(run_handler, push)
+            _finish(record, reply, InboundMessage.Status.ANSWERED, "", started)
+    except _HandlerFailed as failure:
+        reply = EMPTY_REPLY
+        _finish(record, reply, InboundMessage.Status.FAILED, failure.trace, started)
+    return reply
+
+
+def _call(run_handler: Callable[[Push], str], push: Push) -> str:
+    try:
+        reply = run_handler(push)
+    except Exception as err:
+        raise _HandlerFailed(traceback.format_exc()) from err
+    if transaction.get_rollback():
+        # The handler swallowed a database error: its writes are lost, so are we.
+        raise _HandlerFailed("the handler's transaction was marked for rollback")
+    return reply
+
+
+def _finish(record: InboundMessage, reply: str, status: str, error: str, started: float) -> None:
     InboundMessage.objects.filter(pk=record.pk).update(
         reply=reply,
         status=status,
@@ -91,7 +116,6 @@ def _run(record: InboundMessage, push: Push, run_handler: Callable[[Push], str])
         answered_at=timezone.now(),
         handler_ms=(time.perf_counter() - started) * 1000,
     )
-    return reply
 
 
 def _stored_reply(dedup_key: str) -> str:

@@ -1,0 +1,79 @@
+"""The bench targets: the ceiling, wrist on SQLite, wrist on PostgreSQL."""
+
+import sqlite3
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.pgcluster import ThrowawayPostgres, find_bin_dir
+from bench.servers import Gunicorn, prepare_wrist_db, tree_cpu_seconds, wrist_env
+
+
+@dataclass
+class Target:
+    name: str
+    url: str
+    stores: bool  # whether it keeps a row per push (wrist does, the ceiling does not)
+    cpu_pids: list[int] = field(default_factory=list)  # server processes, database included
+    count_rows: object = field(default=None, repr=False)  # () -> (stored, not answered)
+
+    def cpu_seconds(self) -> float:
+        return sum(tree_cpu_seconds(pid) for pid in self.cpu_pids)
+
+
+def _sqlite_counter(path: Path):
+    def count() -> tuple[int, int]:
+        with sqlite3.connect(path) as db:
+            return _counts(db.cursor())
+
+    return count
+
+
+def _postgres_counter(pg: ThrowawayPostgres):
+    def count() -> tuple[int, int]:
+        import psycopg2
+
+        db = psycopg2.connect(host="127.0.0.1", port=pg.port, user="postgres", dbname=pg.name)
+        try:
+            return _counts(db.cursor())
+        finally:
+            db.close()
+
+    return count
+
+
+def _counts(cursor) -> tuple[int, int]:
+    cursor.execute(
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN status <> 'answered' THEN 1 ELSE 0 END), 0) "
+        "FROM wechat_inboundmessage"
+    )
+    total, unanswered = cursor.fetchone()
+    return int(total), int(unanswered)
+
+
+def start_targets(stack: ExitStack, workdir: Path, names: list[str]) -> list[Target]:
+    """Start every target named in `names` that this machine can run."""
+    targets = []
+    if "ceiling" in names:
+        server = stack.enter_context(Gunicorn("bench.ceiling:app"))
+        targets.append(Target("ceiling", server.url, False, [server.process.pid]))
+    if "sqlite" in names:
+        path = workdir / "bench.sqlite3"
+        env = wrist_env(f"sqlite:///{path}")
+        prepare_wrist_db(env)
+        server = stack.enter_context(Gunicorn("wrist.wsgi:application", env))
+        pids = [server.process.pid]
+        targets.append(Target("wrist SQLite", server.url, True, pids, _sqlite_counter(path)))
+    if "postgres" in names:
+        if find_bin_dir() is None:
+            print("PostgreSQL binaries not found (/usr/lib/postgresql/*/bin): skipping it")
+        else:
+            pg = stack.enter_context(ThrowawayPostgres("wrist_bench"))
+            env = wrist_env(pg.url)
+            prepare_wrist_db(env)
+            server = stack.enter_context(Gunicorn("wrist.wsgi:application", env))
+            pids = [server.process.pid, pg.postmaster_pid()]
+            targets.append(
+                Target("wrist PostgreSQL", server.url, True, pids, _postgres_counter(pg))
+            )
+    return targets
