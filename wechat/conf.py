@@ -39,3 +39,8 @@ def token_relay_key() -> str:
 def duplicate_wait_seconds() -> float:
     """How long a retried push waits for the first copy's reply (WeChat gives up at 5 s)."""
     return float(getattr(settings, "WECHAT_DUPLICATE_WAIT_SECONDS", 4.0))
+
+
+def abandoned_after_seconds() -> float:
+    """When a push still "processing" counts as abandoned by a crashed process."""
+    return float(getattr(settings, "WECHAT_ABANDONED_AFTER_SECONDS", 15.0))

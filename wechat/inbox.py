@@ -3,12 +3,17 @@
 The unique `dedup_key` decides which copy runs the handler: the insert that
 wins runs it, every other copy (a retry, or a concurrent duplicate) waits for
 the winner's reply. No check-then-insert race is possible.
+
+A copy whose process died mid-handler would leave its row "processing" for
+ever; a retry that finds such a row older than WeChat's answer window takes
+it over (one conditional UPDATE decides who), so the push is not lost.
 """
 
 import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -48,7 +53,7 @@ class Push:
 
 def process_once(push: Push, run_handler: Callable[[Push], str]) -> str:
     """Answer `push`, running `run_handler` only for the first copy to arrive."""
-    record = _record(push)
+    record = _record(push) or _take_over_abandoned(push.dedup_key)
     if record is None:
         return _stored_reply(push.dedup_key)
     return _run(record, push, run_handler)
@@ -74,26 +79,37 @@ def _record(push: Push) -> InboundMessage | None:
         return None
 
 
-class _HandlerFailed(Exception):
-    """Carries a handler's traceback out of the transaction it rolls back."""
+def _take_over_abandoned(dedup_key: str) -> InboundMessage | None:
+    """Claim a copy still "processing" long after any live copy could answer."""
+    now = timezone.now()
+    claimed = InboundMessage.objects.filter(
+        dedup_key=dedup_key[:255],
+        status=InboundMessage.Status.PROCESSING,
+        received_at__lt=now - timedelta(seconds=conf.abandoned_after_seconds()),
+    ).update(received_at=now)
+    return InboundMessage.objects.get(dedup_key=dedup_key[:255]) if claimed else None
 
-    def __init__(self, trace: str) -> None:
-        super().__init__(trace)
-        self.trace = trace
+
+class _RolledBack(Exception):
+    """Leaves the handler's transaction, rolling it back, with the outcome to store."""
+
+    def __init__(self, reply: str, status: str, error: str) -> None:
+        super().__init__(status)
+        self.reply, self.status, self.error = reply, status, error
 
 
 def _run(record: InboundMessage, push: Push, run_handler: Callable[[Push], str]) -> str:
     started = time.perf_counter()
     try:
         # The handler's own writes (and the tasks it enqueues) commit together
-        # with its outcome, in one write transaction (SQLite serialises them);
-        # if it raises, they roll back and the error is stored on its own.
+        # with its outcome: one write transaction, which SQLite serialises, not
+        # two. If it raises, they roll back and the error is stored on its own.
         with transaction.atomic():
             reply = _call(run_handler, push)
-            _finish(record, reply, InboundMessage.Status.ANSWERED, "", started)
-    except _HandlerFailed as failure:
-        reply = EMPTY_REPLY
-        _finish(record, reply, InboundMessage.Status.FAILED, failure.trace, started)
+            _finish(record, started, reply, InboundMessage.Status.ANSWERED, "")
+    except _RolledBack as outcome:
+        reply = outcome.reply
+        _finish(record, started, reply, outcome.status, outcome.error)
     return reply
 
 
@@ -101,14 +117,16 @@ def _call(run_handler: Callable[[Push], str], push: Push) -> str:
     try:
         reply = run_handler(push)
     except Exception as err:
-        raise _HandlerFailed(traceback.format_exc()) from err
+        trace = traceback.format_exc()
+        raise _RolledBack(EMPTY_REPLY, InboundMessage.Status.FAILED, trace) from err
     if transaction.get_rollback():
-        # The handler swallowed a database error: its writes are lost, so are we.
-        raise _HandlerFailed("the handler's transaction was marked for rollback")
+        # The handler caught a database error inside the transaction: its writes
+        # roll back, its reply stands.
+        raise _RolledBack(reply, InboundMessage.Status.ANSWERED, "")
     return reply
 
 
-def _finish(record: InboundMessage, reply: str, status: str, error: str, started: float) -> None:
+def _finish(record: InboundMessage, started: float, reply: str, status: str, error: str) -> None:
     InboundMessage.objects.filter(pk=record.pk).update(
         reply=reply,
         status=status,
