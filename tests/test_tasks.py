@@ -118,6 +118,11 @@ def test_backoff_grows_fourfold(settings):
 # --- With the database queue, as `make run` has it -------------------------------------------
 
 
+# The worker closes connections that are not in autocommit mode, as a test
+# transaction is on PostgreSQL: tests that run it commit for real.
+worker_db = pytest.mark.django_db(transaction=True)
+
+
 @pytest.fixture
 def database_queue(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -127,6 +132,7 @@ def run_worker() -> None:
     call_command("db_worker", "--batch", "--interval", "0", verbosity=0)
 
 
+@worker_db
 def test_a_queued_send_waits_for_the_worker(wechat_api, database_queue):
     answers(wechat_api, OK)
     send = tasks.send_later("customSendText", USER, "hi")
@@ -137,6 +143,7 @@ def test_a_queued_send_waits_for_the_worker(wechat_api, database_queue):
     assert len(sends(wechat_api)) == 1
 
 
+@worker_db
 def test_a_retry_is_scheduled_after_the_backoff_not_run_at_once(wechat_api, database_queue):
     answers(wechat_api, {"errcode": 45009, "errmsg": "api freq out of limit"}, OK)
     send = tasks.send_later("customSendText", USER, "hi")
@@ -195,6 +202,7 @@ def test_a_retried_text_push_sends_nothing_again(client, custom_send_api):
     assert OutboundSend.objects.count() == 4
 
 
+@worker_db
 def test_the_text_handler_only_enqueues_with_the_database_queue(
     client, custom_send_api, database_queue
 ):
