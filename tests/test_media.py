@@ -110,3 +110,11 @@ def test_custom_send_image_twice_uploads_once_and_sends_twice(upload_api, pictur
     assert uploads(upload_api) == 1
     sends = [c for c in upload_api.calls if "custom/send" in c.request.url]
     assert [b'"media_id": "MEDIA_1"' in c.request.body for c in sends] == [True, True]
+
+
+def test_admin_lists_uploads_read_only(admin_client, upload_api, picture):
+    tools.uploadMedia("image", picture)
+    listing = admin_client.get("/admin/wechat/mediaupload/")
+    assert listing.status_code == 200
+    assert "MEDIA_1" in listing.content.decode()
+    assert admin_client.get("/admin/wechat/mediaupload/add/").status_code == 403
