@@ -11,7 +11,7 @@ from pathlib import Path
 from bench import config
 
 ROOT = Path(__file__).resolve().parent.parent
-WORKERS = int(__import__("os").environ.get("BENCH_WORKERS", "2"))
+WORKERS = 2
 
 
 def wrist_env(database_url: str) -> dict[str, str]:
@@ -68,14 +68,16 @@ def tree_cpu_seconds(pid: int) -> float:
 
 
 class Gunicorn:
-    """`gunicorn -c gunicorn.conf.py APP` with 2 workers on a free local port."""
+    """`gunicorn -c gunicorn.conf.py APP` (2 workers unless told) on a free local port."""
 
-    def __init__(self, app: str, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, app: str, env: dict[str, str] | None = None, workers: int = WORKERS, stderr=None
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = dict(env or os.environ)
         env.update(
-            WEB_CONCURRENCY=str(WORKERS), GUNICORN_ACCESS_LOG="", GUNICORN_LOG_LEVEL="warning"
+            WEB_CONCURRENCY=str(workers), GUNICORN_ACCESS_LOG="", GUNICORN_LOG_LEVEL="warning"
         )
         self.process = subprocess.Popen(
             [
@@ -87,12 +89,13 @@ class Gunicorn:
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--workers",
-                str(WORKERS),
+                str(workers),
                 "--no-control-socket",
                 app,
             ],
             cwd=ROOT,
             env=env,
+            stderr=stderr,
         )
         self._wait()
 

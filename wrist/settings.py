@@ -172,10 +172,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "filters": {"mask_tokens": {"()": "wechat.logfilters.MaskAccessTokens"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
-        # urllib3 logs full URLs at DEBUG, and WeChat puts the access token in them.
+        # urllib3 logs full URLs at DEBUG, and WeChat puts the access token in them:
+        # quiet by default, and masked (in the record itself) when DEBUG is turned on.
         "urllib3": {"level": "INFO"},
+        "urllib3.connectionpool": {"filters": ["mask_tokens"]},
     },
 }
