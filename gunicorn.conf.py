@@ -6,6 +6,12 @@ behind nginx, a PaaS that sets PORT, and the benchmark.
 
 import multiprocessing
 import os
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+# The same .env as Django's settings, so PORT, WEB_CONCURRENCY… can live there too.
+load_dotenv(Path(__file__).resolve().parent / ".env")
 
 bind = os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 # Sync workers: one request at a time per process, the robust default for a
