@@ -1,0 +1,66 @@
+"""The device change page's extra views: its QR code image and "send message".
+
+Both are wrapped by `admin_site.admin_view` (staff only) in `DeviceAdmin.get_urls`.
+"""
+
+import json
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from devices import actions
+from devices.forms import SendMessageForm, refusal
+from devices.models import Device
+from wechat.exceptions import WeChatAPIError
+
+
+def _device(model_admin, request: HttpRequest, object_id: str, *, change: bool) -> Device:
+    device = model_admin.get_object(request, object_id)
+    if device is None:
+        raise Http404("no such device")
+    allowed = (
+        model_admin.has_change_permission(request, device)
+        if change
+        else model_admin.has_view_permission(request, device)
+    )
+    if not allowed:
+        raise PermissionDenied
+    return device
+
+
+def qr_code(model_admin, request: HttpRequest, object_id: str) -> HttpResponse:
+    """The device's QR code as a PNG; WeChat's refusal as a 502 text naming the error."""
+    device = _device(model_admin, request, object_id, change=False)
+    try:
+        png = actions.qr_png(device.device_id)
+    except WeChatAPIError as err:
+        return HttpResponse(refusal(err), status=502, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(png, content_type="image/png")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+def send_message(model_admin, request: HttpRequest, object_id: str) -> HttpResponse:
+    """Send the form's text to the device (`transMsg`) and report WeChat's answer."""
+    device = _device(model_admin, request, object_id, change=True)
+    form = SendMessageForm(request.POST, device=device)
+    if not form.is_valid():
+        problems = "; ".join(f"{name}: {' '.join(errs)}" for name, errs in form.errors.items())
+        messages.error(request, f"Message not sent. {problems}")
+    else:
+        user, content = form.cleaned_data["user"], form.cleaned_data["content"]
+        try:
+            answer = actions.send_message(device, user.openid, content)
+        except WeChatAPIError as err:
+            messages.error(request, f"Message not sent. {refusal(err)}")
+        else:
+            text = json.dumps(answer, ensure_ascii=False)
+            messages.success(
+                request, f"Message sent to {device} for {user}. WeChat answered: {text}"
+            )
+    url = reverse("admin:devices_device_change", args=[device.pk])
+    return HttpResponseRedirect(url)
