@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from wechat.models import InboundMessage
+from wechat.models import InboundMessage, MediaUpload, OutboundSend
 
 
 @admin.register(InboundMessage)
@@ -18,3 +18,29 @@ class InboundMessageAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Logs are written by the code, read by admins."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(OutboundSend)
+class OutboundSendAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "call", "recipient", "status", "attempts", "errcode", "sent_at")
+    list_filter = ("status", "call")
+    search_fields = ("recipient", "error")
+    date_hierarchy = "created_at"
+
+
+@admin.register(MediaUpload)
+class MediaUploadAdmin(ReadOnlyAdmin):
+    list_display = ("uploaded_at", "media_type", "filename", "size", "media_id")
+    list_filter = ("media_type",)
+    search_fields = ("filename", "media_id", "sha256")
+    date_hierarchy = "uploaded_at"

@@ -39,3 +39,21 @@ def token_relay_key() -> str:
 def duplicate_wait_seconds() -> float:
     """How long a retried push waits for the first copy's reply (WeChat gives up at 5 s)."""
     return float(getattr(settings, "WECHAT_DUPLICATE_WAIT_SECONDS", 4.0))
+
+
+def api_timeout() -> tuple[float, float]:
+    """(connect, read) seconds for every outbound request; the read allows WeChat's slow days."""
+    return (
+        float(getattr(settings, "WECHAT_API_CONNECT_TIMEOUT", 5.0)),
+        float(getattr(settings, "WECHAT_API_READ_TIMEOUT", 20.0)),
+    )
+
+
+def send_max_attempts() -> int:
+    """How many times a background send is tried before it is stored as failed."""
+    return int(getattr(settings, "WECHAT_SEND_MAX_ATTEMPTS", 4))
+
+
+def send_retry_base_seconds() -> float:
+    """The first retry's delay; each further retry waits four times longer."""
+    return float(getattr(settings, "WECHAT_SEND_RETRY_BASE_SECONDS", 10.0))

@@ -10,10 +10,23 @@ goes through `wechat.tasks`, so the reply is never held up by WeChat.
 a push whose kind is not listed is answered ``success``.
 """
 
-from wechatpy.replies import DeviceStatusReply
+from pathlib import Path
+
+from wechatpy.replies import ArticlesReply, DeviceStatusReply
 
 from devices import services as devices
 from wechat.replies import device_payload, device_text_reply
+from wechat.tasks import send_later
+
+# The demo's image and articles (wechat/static/wechat/demo.png is a 160 px PNG
+# drawn with pillow; articles need public URLs, so these point at WeChat's).
+DEMO_IMAGE = Path(__file__).resolve().parent / "static" / "wechat" / "demo.png"
+DEMO_ARTICLE = {
+    "title": "Hello World!",
+    "description": "I am a customer-service article",
+    "image": "https://res.wx.qq.com/a/wx_fed/assets/res/NTI4MWU5.ico",
+    "url": "https://developers.weixin.qq.com/doc/offiaccount/en/",
+}
 
 
 def hello(kind: str) -> str:
@@ -24,7 +37,21 @@ def hello(kind: str) -> str:
 
 
 def on_text(message):
-    return hello("text")
+    """Reply with articles at once; send a text, an image and articles in the background."""
+    user = message.source
+    send_later("customSendText", user, hello("customer-service text"))
+    send_later("customSendImage", user, str(DEMO_IMAGE))
+    article = DEMO_ARTICLE
+    send_later(
+        "customSendArticle",
+        user,
+        article["title"],
+        article["description"],
+        article["image"],
+        article["url"],
+    )
+    send_later("customSendArticles", user, [article, {**article, "title": "Hello again!"}])
+    return ArticlesReply(message=message, articles=[{**article, "title": hello("text")}])
 
 
 def on_image(message):

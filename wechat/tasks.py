@@ -1,0 +1,116 @@
+"""Customer-service sends in the background, so a handler answers WeChat at once.
+
+A handler calls `send_later("customSendText", openid, "hi")`: one `OutboundSend`
+row is stored and the `deliver` task enqueued (with the database backend, both
+commit with the handler's transaction). `python manage.py db_worker` runs it.
+
+Each send reaches WeChat at most once:
+- a task claims its row (queued/retrying → sending) with one conditional
+  UPDATE, so a duplicate run of the task finds nothing to do;
+- it is retried, with backoff, only when WeChat certainly did not take it:
+  the request never left (-1001), HTTP 5xx (-1003), a rate limit (45009) or
+  "system busy" (-1). A send that left but got no answer (-1002, a read
+  timeout) may have been delivered: it is stored as `unconfirmed`, not resent;
+- after `conf.send_max_attempts()` tries the row is `failed`, with its error,
+  in admin.
+"""
+
+import logging
+import traceback
+from datetime import timedelta
+
+from django.db.models import F
+from django.utils import timezone
+from django_tasks import task
+
+from wechat import conf, http, tools
+from wechat.exceptions import WeChatAPIError
+from wechat.models import OutboundSend
+
+logger = logging.getLogger(__name__)
+
+SENDERS = frozenset(
+    {
+        "customSendText",
+        "customSendImage",
+        "customSendVoice",
+        "customSendVideo",
+        "customSendArticle",
+        "customSendArticles",
+    }
+)
+RATE_LIMITED = 45009
+SYSTEM_BUSY = -1
+RETRYABLE = frozenset({http.CONNECT_FAILED, http.SERVER_ERROR, RATE_LIMITED, SYSTEM_BUSY})
+Status = OutboundSend.Status
+
+
+def send_later(call: str, user: str, *args) -> OutboundSend:
+    """Store a send of `tools.<call>(user, *args)` and enqueue its delivery."""
+    if call not in SENDERS:
+        raise ValueError(f"{call!r} is not one of {sorted(SENDERS)}")
+    send = OutboundSend.objects.create(call=call, recipient=user, args=list(args))
+    deliver.enqueue(send.pk)
+    return send
+
+
+@task()
+def deliver(send_id: int) -> str:
+    """Make one attempt at the send; returns the status it leaves the row in."""
+    if not _claim(send_id):
+        return "skipped"  # sent, being sent, or given up: never twice
+    send = OutboundSend.objects.get(pk=send_id)
+    try:
+        answer = getattr(tools, send.call)(send.recipient, *send.args)
+    except WeChatAPIError as err:
+        return _failed(send, err.errcode, str(err))
+    except Exception:  # a bad argument or a missing file: nothing a retry would fix
+        logger.exception("send %s failed", send_id)
+        return _settle(send, Status.FAILED, errcode=None, error=traceback.format_exc())
+    return _settle(send, Status.SENT, answer=answer, sent_at=timezone.now(), error="")
+
+
+def _claim(send_id: int) -> bool:
+    claimed = OutboundSend.objects.filter(
+        pk=send_id, status__in=[Status.QUEUED, Status.RETRYING]
+    ).update(status=Status.SENDING, attempts=F("attempts") + 1, updated_at=timezone.now())
+    return claimed == 1
+
+
+def _failed(send: OutboundSend, errcode: int, error: str) -> str:
+    if errcode == http.NO_ANSWER:
+        error += " — WeChat may have delivered it, so it is not resent"
+        return _settle(send, Status.UNCONFIRMED, errcode=errcode, error=error)
+    if errcode not in RETRYABLE or send.attempts >= conf.send_max_attempts():
+        return _settle(send, Status.FAILED, errcode=errcode, error=error)
+    delay = retry_delay(send.attempts)
+    _settle(
+        send,
+        Status.RETRYING,
+        errcode=errcode,
+        error=error,
+        next_attempt_at=timezone.now() + delay,
+    )
+    _enqueue_retry(send.pk, delay)
+    return Status.RETRYING
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Backoff after `attempts` tries: base, 4×base, 16×base…"""
+    return timedelta(seconds=conf.send_retry_base_seconds() * 4 ** (attempts - 1))
+
+
+def _enqueue_retry(send_id: int, delay: timedelta) -> None:
+    if deliver.get_backend().supports_defer:
+        deliver.using(run_after=timezone.now() + delay).enqueue(send_id)
+    else:  # the immediate backend (tests) cannot wait: it retries at once
+        deliver.enqueue(send_id)
+
+
+def _settle(send: OutboundSend, status: str, **fields) -> str:
+    OutboundSend.objects.filter(pk=send.pk).update(
+        status=status, updated_at=timezone.now(), **fields
+    )
+    if status == Status.FAILED:
+        logger.warning("send %s (%s) failed: %s", send.pk, send.call, fields.get("error"))
+    return status
