@@ -7,9 +7,14 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from devices import actions
 from devices.forms import SendMessageForm, refusal
@@ -43,9 +48,10 @@ def qr_code(model_admin, request: HttpRequest, object_id: str) -> HttpResponse:
     return response
 
 
-@require_POST
 def send_message(model_admin, request: HttpRequest, object_id: str) -> HttpResponse:
     """Send the form's text to the device (`transMsg`) and report WeChat's answer."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     device = _device(model_admin, request, object_id, change=True)
     form = SendMessageForm(request.POST, device=device)
     if not form.is_valid():
