@@ -12,6 +12,7 @@ from django.utils import timezone
 from devices import services
 from devices.models import Binding, Device
 from wechat import tools
+from wechat.exceptions import WeChatAPIError
 
 
 def compel_unbind(binding: Binding) -> Binding:
@@ -31,3 +32,8 @@ def qr_png(device_id: str) -> bytes:
         path = Path(folder) / "qr.png"
         tools.createQrByDeviceId(device_id, filename=str(path))
         return path.read_bytes()
+
+
+def refusal(err: WeChatAPIError) -> str:
+    """WeChat's refusal as admins read it."""
+    return f"WeChat refused {err.api or 'the call'}: {err.errmsg} (errcode {err.errcode})"

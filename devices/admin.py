@@ -9,7 +9,8 @@ from django.urls import path
 from django.utils import timezone
 
 from devices import actions, admin_views, sync
-from devices.forms import AddBindingForm, SendMessageForm, refusal
+from devices.actions import refusal
+from devices.forms import AddBindingForm, SendMessageForm
 from devices.models import Binding, Device, WeChatUser
 from wechat.exceptions import WeChatAPIError
 

@@ -17,7 +17,8 @@ from django.http import (
 from django.urls import reverse
 
 from devices import actions
-from devices.forms import SendMessageForm, refusal
+from devices.actions import refusal
+from devices.forms import SendMessageForm
 from devices.models import Device
 from wechat.exceptions import WeChatAPIError
 

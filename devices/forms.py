@@ -3,14 +3,10 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from devices.actions import refusal
 from devices.models import Binding, Device, WeChatUser
 from wechat import tools
 from wechat.exceptions import WeChatAPIError
-
-
-def refusal(err: WeChatAPIError) -> str:
-    """WeChat's refusal as admins read it."""
-    return f"WeChat refused {err.api or 'the call'}: {err.errmsg} (errcode {err.errcode})"
 
 
 class AddBindingForm(forms.ModelForm):
