@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.db import connections
 
 CHROMIUM = Path(os.environ.get("WRIST_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -49,6 +50,10 @@ def page(transactional_db, live_server, monkeypatch):
         page.set_default_timeout(15_000)
         yield page
         browser.close()
+        # Work done while Playwright ran may have opened its own connection
+        # (greenlets carry their own context); close it so the test database
+        # can be dropped at the end of the session.
+        connections.close_all()
 
 
 @pytest.fixture
