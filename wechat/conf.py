@@ -57,3 +57,8 @@ def send_max_attempts() -> int:
 def send_retry_base_seconds() -> float:
     """The first retry's delay; each further retry waits four times longer."""
     return float(getattr(settings, "WECHAT_SEND_RETRY_BASE_SECONDS", 10.0))
+
+
+def abandoned_after_seconds() -> float:
+    """When a push still "processing" counts as abandoned by a crashed process."""
+    return float(getattr(settings, "WECHAT_ABANDONED_AFTER_SECONDS", 15.0))

@@ -3,12 +3,17 @@
 The unique `dedup_key` decides which copy runs the handler: the insert that
 wins runs it, every other copy (a retry, or a concurrent duplicate) waits for
 the winner's reply. No check-then-insert race is possible.
+
+A copy whose process died mid-handler would leave its row "processing" for
+ever; a retry that finds such a row older than WeChat's answer window takes
+it over (one conditional UPDATE decides who), so the push is not lost.
 """
 
 import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -48,7 +53,7 @@ class Push:
 
 def process_once(push: Push, run_handler: Callable[[Push], str]) -> str:
     """Answer `push`, running `run_handler` only for the first copy to arrive."""
-    record = _record(push)
+    record = _record(push) or _take_over_abandoned(push.dedup_key)
     if record is None:
         return _stored_reply(push.dedup_key)
     return _run(record, push, run_handler)
@@ -72,6 +77,17 @@ def _record(push: Push) -> InboundMessage | None:
             )
     except IntegrityError:
         return None
+
+
+def _take_over_abandoned(dedup_key: str) -> InboundMessage | None:
+    """Claim a copy still "processing" long after any live copy could answer."""
+    now = timezone.now()
+    claimed = InboundMessage.objects.filter(
+        dedup_key=dedup_key[:255],
+        status=InboundMessage.Status.PROCESSING,
+        received_at__lt=now - timedelta(seconds=conf.abandoned_after_seconds()),
+    ).update(received_at=now)
+    return InboundMessage.objects.get(dedup_key=dedup_key[:255]) if claimed else None
 
 
 def _run(record: InboundMessage, push: Push, run_handler: Callable[[Push], str]) -> str:

@@ -38,7 +38,10 @@ class Command(BaseCommand):
             f"({', '.join(DEVICE_EVENTS)}).",
         )
         parser.add_argument("--openid", default="o_simulated_user", help="FromUserName.")
-        parser.add_argument("--content", default="hello", help="Text, or base64 for devices.")
+        parser.add_argument(
+            "--content",
+            help="Text (default 'hello'), or base64 bytes for devices (default 'aGVsbG8=').",
+        )
         parser.add_argument("--event-key", default="", help="EventKey (menu key, qrscene_…).")
         parser.add_argument("--device-type", default="gh_wrist", help="DeviceType.")
         parser.add_argument("--device-id", default="device_1", help="DeviceID.")
@@ -53,8 +56,12 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         kind, event = options["kind"], options["event"]
         self._check_event(kind, event)
+        content = options["content"]
         if kind.startswith("device_"):
-            self._check_base64(options["content"])
+            content = content if content is not None else "aGVsbG8="
+            self._check_base64(content)
+        elif content is None:
+            content = "hello"
         token = conf.token()
         if not token:
             raise CommandError("WECHAT_TOKEN is not set: the callback would answer 403.")
@@ -65,7 +72,7 @@ class Command(BaseCommand):
             kind,
             event,
             openid=options["openid"],
-            content=options["content"],
+            content=content,
             event_key=options["event_key"],
             device_type=options["device_type"],
             device_id=options["device_id"],
