@@ -36,3 +36,14 @@ def wechat_api(db):
         )
         yield mock
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def wechat_unreachable(request, settings):
+    """A test that does not stand in for WeChat (`wechat_api`) never reaches the real one.
+
+    Handlers enqueue customer-service sends, which the immediate task backend
+    runs at once; here they go to a closed local port and fail in a millisecond.
+    """
+    if "wechat_api" not in request.fixturenames:
+        settings.WECHAT_API_BASE_URL = "http://127.0.0.1:9/"

@@ -71,13 +71,25 @@ def test_other_methods_are_405(client):
 
 
 @pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("kind", MESSAGE_KINDS)
+@pytest.mark.parametrize("kind", [kind for kind in MESSAGE_KINDS if kind != "text"])
 def test_every_message_type_gets_its_reply_in_every_mode(client, kind, mode):
     response, reply = send(client, kind, mode=mode, openid="o_user_1")
     assert response.status_code == 200
     data = xml_to_dict(reply)
     assert data["MsgType"] == "text"
     assert data["Content"] == EXPECTED_TEXT[kind]
+    assert data["ToUserName"] == "o_user_1"
+    assert data["FromUserName"] == "gh_wrist"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_text_gets_the_demos_articles_in_every_mode(client, mode):
+    # The demo's text handler answers with articles (and sends messages in the background).
+    response, reply = send(client, "text", mode=mode, openid="o_user_1")
+    assert response.status_code == 200
+    data = xml_to_dict(reply)
+    assert data["MsgType"] == "news"
+    assert EXPECTED_TEXT["text"] in reply
     assert data["ToUserName"] == "o_user_1"
     assert data["FromUserName"] == "gh_wrist"
 

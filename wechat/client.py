@@ -20,7 +20,7 @@ from wechatpy.client.api import WeChatDevice
 
 from wechat import conf, http, relay
 from wechat.exceptions import WeChatAPIError
-from wechat.token_store import TokenStore
+from wechat.token_store import DjangoCacheStorage, TokenStore
 
 TOKEN_ERRORS = frozenset({40001, 40014, 42001})
 WECHATPY_HOST = "https://api.weixin.qq.com/"
@@ -74,7 +74,9 @@ class WristClient(WeChatClient):
     device = DeviceAPI()
 
     def __init__(self) -> None:
-        super().__init__(conf.app_id(), conf.app_secret(), session=None, timeout=None)
+        # Whatever wechatpy itself caches (JS-API tickets…) is shared like the token.
+        super().__init__(conf.app_id(), conf.app_secret(), session=DjangoCacheStorage())
+        self._http = http.session()
         self.tokens = own_token_store()
 
     @property

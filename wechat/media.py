@@ -7,6 +7,7 @@ media id in a module global, which each process lost and never expired.
 """
 
 import hashlib
+import os
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -21,7 +22,9 @@ REUSE_MARGIN = timedelta(hours=2)
 MEDIA_TYPES = frozenset(MediaUpload.MediaType.values)
 
 
-def upload_once(media_type: str, filename, upload: Callable[[str, str, bytes], dict]) -> dict:
+def upload_once(
+    media_type: str, filename: str | os.PathLike, upload: Callable[[str, str, bytes], dict]
+) -> dict:
     """WeChat's answer for this file: the stored one, or `upload(type, name, content)`'s.
 
     Concurrent uploads of the same content wait for one another (a cache

@@ -12,6 +12,7 @@ Tokens, URLs, timeouts and retries live in `wechat.client`.
 
 import base64
 import json
+import os
 from pathlib import Path
 
 import qrcode
@@ -19,6 +20,8 @@ import qrcode
 from wechat import conf, crypto, http, media
 from wechat.client import client
 from wechat.exceptions import WeChatAPIError
+
+FileName = str | os.PathLike
 
 __all__ = [
     "WeChatAPIError",
@@ -74,7 +77,7 @@ def transMsg(deviceType: str, deviceId: str, user: str, content: str | bytes) ->
     )
 
 
-def createQrByDeviceId(deviceId: str, filename=None) -> str:
+def createQrByDeviceId(deviceId: str, filename: FileName | None = None) -> str:
     """POST device/create_qrcode for one device; returns its ticket, drawn as PNG to `filename`."""
     answer = client().device.create_qrcode([deviceId])
     codes = answer.get("code_list") or []
@@ -119,7 +122,9 @@ def customSendText(user: str, content: str) -> dict:
     return client().message.send_text(user, content)
 
 
-def customSendImage(user: str, filename=None, mediaId: str | None = None) -> dict:
+def customSendImage(
+    user: str, filename: FileName | None = None, mediaId: str | None = None
+) -> dict:
     """Send an image by `mediaId`, or upload `filename` first (reused for 3 days)."""
     if not mediaId:
         if not filename:
@@ -164,7 +169,7 @@ def _article(article: dict) -> dict:
 # --- Media and menu ------------------------------------------------------------------
 
 
-def uploadMedia(type: str, filename) -> dict:  # noqa: A002 (the demo's name)
+def uploadMedia(type: str, filename: FileName) -> dict:  # noqa: A002 (the demo's name)
     """POST cgi-bin/media/upload?type=… (multipart `media`), once per content for 3 days."""
 
     def upload(media_type: str, name: str, content: bytes) -> dict:
