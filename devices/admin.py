@@ -8,7 +8,7 @@ from django.db.models import Count, Q, QuerySet
 from django.urls import path
 from django.utils import timezone
 
-from devices import actions, admin_views, sync
+from devices import admin_views, sync
 from devices.actions import refusal
 from devices.forms import AddBindingForm, SendMessageForm
 from devices.models import Binding, Device, WeChatUser
@@ -176,16 +176,16 @@ class BindingAdmin(admin.ModelAdmin):
     def is_active(self, binding: Binding) -> bool:
         return binding.is_active
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "POST" and "_close_binding" in request.POST:
+            return admin_views.close_binding(self, request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
     @admin.action(description="Close selected bindings (compelUnbind on WeChat first)")
     def close_bindings(self, request, queryset: QuerySet) -> None:
         closed = 0
         for binding in queryset.active().select_related("user", "device"):
-            try:
-                actions.compel_unbind(binding)
-            except WeChatAPIError as err:
-                self.message_user(request, f"{binding}: {refusal(err)}", messages.ERROR)
-            else:
-                closed += 1
+            closed += admin_views.unbind_and_report(self, request, binding, quiet=True)
         if closed:
             self.message_user(request, f"Closed {closed} binding(s).", messages.SUCCESS)
         elif not queryset.active().exists():

@@ -1,6 +1,8 @@
-"""The device change page's extra views: its QR code image and "send message".
+"""Admin views beyond Django's: a device's QR code image and "send message", and
+closing a binding from its page.
 
-Both are wrapped by `admin_site.admin_view` (staff only) in `DeviceAdmin.get_urls`.
+The device views are wrapped by `admin_site.admin_view` (staff only) in
+`DeviceAdmin.get_urls`; closing a binding is a button of the binding's change form.
 """
 
 import json
@@ -19,7 +21,7 @@ from django.urls import reverse
 from devices import actions
 from devices.actions import refusal
 from devices.forms import SendMessageForm
-from devices.models import Device
+from devices.models import Binding, Device
 from wechat.exceptions import WeChatAPIError
 
 
@@ -71,3 +73,31 @@ def send_message(model_admin, request: HttpRequest, object_id: str) -> HttpRespo
             )
     url = reverse("admin:devices_device_change", args=[device.pk])
     return HttpResponseRedirect(url)
+
+
+def close_binding(model_admin, request: HttpRequest, object_id: str) -> HttpResponse:
+    """The "Close this binding" button: compelUnbind on WeChat, then close it here."""
+    binding = model_admin.get_object(request, object_id)
+    if binding is None:
+        raise Http404("no such binding")
+    if not model_admin.has_change_permission(request, binding):
+        raise PermissionDenied
+    if binding.is_active:
+        unbind_and_report(model_admin, request, binding)
+    else:
+        messages.warning(request, f"{binding} is already closed.")
+    return HttpResponseRedirect(reverse("admin:devices_binding_change", args=[binding.pk]))
+
+
+def unbind_and_report(
+    model_admin, request: HttpRequest, binding: Binding, *, quiet: bool = False
+) -> bool:
+    """Close `binding` through WeChat; a refusal becomes an admin error message."""
+    try:
+        actions.compel_unbind(binding)
+    except WeChatAPIError as err:
+        model_admin.message_user(request, f"{binding}: {refusal(err)}", messages.ERROR)
+        return False
+    if not quiet:
+        model_admin.message_user(request, f"Closed {binding}.", messages.SUCCESS)
+    return True

@@ -332,3 +332,47 @@ def test_an_existing_binding_page_is_read_only(staff, alice_bound):
 
     assert response.status_code == 200
     assert 'name="user"' not in response.content.decode()
+
+
+def close_button(staff, binding):
+    return staff.post(
+        f"/admin/devices/binding/{binding.pk}/change/", {"_close_binding": "1"}, follow=True
+    )
+
+
+def test_active_binding_page_offers_the_close_button(staff, alice_bound):
+    body = staff.get(f"/admin/devices/binding/{alice_bound.pk}/change/").content.decode()
+
+    assert 'name="_close_binding"' in body
+
+
+def test_close_button_calls_compel_unbind_then_closes(staff, wechat_api, alice_bound):
+    device_api.compel_unbind(wechat_api)
+
+    response = close_button(staff, alice_bound)
+
+    alice_bound.refresh_from_db()
+    assert not alice_bound.is_active
+    assert levels(response) == ["success"]
+    assert len(device_api.sent_json(wechat_api, "compel_unbind")) == 1
+    assert 'name="_close_binding"' not in response.content.decode()
+
+
+def test_close_button_refused_keeps_the_binding_and_shows_the_error(staff, wechat_api, alice_bound):
+    device_api.compel_unbind(wechat_api, errcode=-1, errmsg="not bound")
+
+    response = close_button(staff, alice_bound)
+
+    alice_bound.refresh_from_db()
+    assert alice_bound.is_active
+    assert levels(response) == ["error"]
+    assert "not bound" in texts(response)[0]
+
+
+def test_close_button_on_a_closed_binding_only_warns(staff, wechat_api, alice_bound):
+    services.close(alice_bound, source=Binding.Source.EVENT)
+
+    response = close_button(staff, alice_bound)
+
+    assert levels(response) == ["warning"]
+    assert device_api.sent_json(wechat_api, "compel_unbind") == []
