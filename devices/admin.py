@@ -176,6 +176,16 @@ class BindingAdmin(admin.ModelAdmin):
     def is_active(self, binding: Binding) -> bool:
         return binding.is_active
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Deleting an active binding would leave it bound on WeChat: close it first.
+        active = obj is not None and obj.is_active
+        return not active and super().has_delete_permission(request, obj)
+
+    def get_actions(self, request) -> dict:
+        found = super().get_actions(request)
+        found.pop("delete_selected", None)  # it would skip the per-binding check above
+        return found
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if request.method == "POST" and "_close_binding" in request.POST:
             return admin_views.close_binding(self, request, object_id)

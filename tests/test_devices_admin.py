@@ -376,3 +376,25 @@ def test_close_button_on_a_closed_binding_only_warns(staff, wechat_api, alice_bo
 
     assert levels(response) == ["warning"]
     assert device_api.sent_json(wechat_api, "compel_unbind") == []
+
+
+def test_an_active_binding_cannot_be_deleted_only_closed(staff, alice_bound):
+    response = staff.post(f"/admin/devices/binding/{alice_bound.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 403
+    assert Binding.objects.filter(pk=alice_bound.pk).exists()
+
+
+def test_a_closed_binding_can_be_deleted(staff, alice_bound):
+    services.close(alice_bound, source=Binding.Source.EVENT)
+
+    staff.post(f"/admin/devices/binding/{alice_bound.pk}/delete/", {"post": "yes"})
+
+    assert not Binding.objects.filter(pk=alice_bound.pk).exists()
+
+
+def test_a_device_with_an_active_binding_is_not_deleted(staff, alice_bound, device):
+    response = staff.post(f"/admin/devices/device/{device.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 403
+    assert Device.objects.filter(pk=device.pk).exists()
