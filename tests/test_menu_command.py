@@ -57,7 +57,7 @@ def test_a_wechat_error_is_a_command_error_with_code_and_message(wechat_api):
         url("cgi-bin/menu/create"), json={"errcode": 40018, "errmsg": "invalid button name size"}
     )
     with pytest.raises(
-        CommandError, match=r"cgi-bin/menu/create: \[40018\] invalid button name size"
+        CommandError, match=r"cgi-bin/menu/create failed: \[40018\] invalid button name size"
     ):
         run("create", str(DEMO_MENU))
 

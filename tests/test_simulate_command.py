@@ -103,3 +103,15 @@ def test_a_refusing_server_is_reported_with_its_status(httpserver):
     )
     with pytest.raises(CommandError, match="HTTP 403: signature does not match"):
         simulate("text", "--url", httpserver.url_for("/wechat/"))
+
+
+def test_a_handler_that_raises_is_reported_on_stderr(monkeypatch):
+    from io import StringIO
+
+    from wechat import server
+
+    monkeypatch.setitem(server.HANDLERS, "image", lambda m: 1 / 0)
+    out, err = StringIO(), StringIO()
+    call_command("wechat_simulate", "image", stdout=out, stderr=err)
+    assert out.getvalue().strip() == "success"
+    assert "The handler raised: ZeroDivisionError" in err.getvalue()

@@ -227,3 +227,29 @@ def test_admin_lists_a_failed_send_with_its_error_read_only(admin_client, wechat
     assert "response out of time limit" in detail.content.decode()
     assert b'name="_save"' not in detail.content
     assert admin_client.get("/admin/wechat/outboundsend/add/").status_code == 403
+
+
+def test_the_admin_action_sends_failed_sends_again_but_not_unconfirmed_ones(
+    admin_client, wechat_api
+):
+    answers(
+        wechat_api,
+        {"errcode": 45015, "errmsg": "response out of time limit"},
+        requests.ReadTimeout("read timed out"),
+        OK,
+    )
+    failed = tasks.send_later("customSendText", USER, "one")
+    unconfirmed = tasks.send_later("customSendText", USER, "two")
+    response = admin_client.post(
+        "/admin/wechat/outboundsend/",
+        {"action": "send_again", "_selected_action": [failed.pk, unconfirmed.pk]},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "1 send(s) queued again." in page
+    assert "1 skipped" in page
+    failed.refresh_from_db()
+    unconfirmed.refresh_from_db()
+    assert (failed.status, failed.attempts) == (Status.SENT, 1)
+    assert unconfirmed.status == Status.UNCONFIRMED
+    assert [body["text"]["content"] for body in sends(wechat_api)] == ["one", "two", "one"]

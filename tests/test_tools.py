@@ -83,6 +83,12 @@ def test_trans_msg_posts_base64_content_with_open_id(wechat_api, content, encode
     }
 
 
+def test_trans_msg_refuses_content_that_is_neither_text_nor_bytes(wechat_api):
+    with pytest.raises(TypeError, match="str or bytes"):
+        tools.transMsg("gh_type", "dev1", USER, 5)
+    assert len(wechat_api.calls) == 0
+
+
 def qr_answer(ticket: str = "http://we.qq.com/d/AQBTICKET") -> dict:
     return {
         "base_resp": {"errcode": 0, "errmsg": "ok"},

@@ -230,3 +230,9 @@ def test_other_errors_are_not_retried(wechat_api):
         tools.menuDelete()
     assert len([c for c in wechat_api.calls if "menu/delete" in c.request.url]) == 1
     assert len(token_fetches(wechat_api)) == 1
+
+
+def test_masking_hides_tokens_and_long_secrets_but_keeps_short_words_readable():
+    text = "GET /cgi-bin/x?access_token=abc123&b=1 failed with secret-value-123"
+    masked = http.mask(text, "secret-value-123", "s")
+    assert masked == "GET /cgi-bin/x?access_token=***&b=1 failed with ***"

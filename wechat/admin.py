@@ -1,6 +1,6 @@
 """Admins read the push log; nobody edits it."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from wechat.models import InboundMessage, MediaUpload, OutboundSend
 
@@ -36,6 +36,22 @@ class OutboundSendAdmin(ReadOnlyAdmin):
     list_filter = ("status", "call")
     search_fields = ("recipient", "error")
     date_hierarchy = "created_at"
+    actions = ["send_again"]
+
+    @admin.action(description="Send the selected failed sends again")
+    def send_again(self, request, queryset) -> None:
+        from wechat.tasks import send_again  # late: tasks import the whole client
+
+        requeued = send_again(queryset)
+        skipped = queryset.count() - requeued
+        self.message_user(request, f"{requeued} send(s) queued again.", messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request,
+                f"{skipped} skipped: only failed sends are sent again "
+                "(an unconfirmed one may have reached the user).",
+                messages.WARNING,
+            )
 
 
 @admin.register(MediaUpload)

@@ -16,7 +16,13 @@ def handler_for(kind: str):
 
 
 def run_handler(push: Push) -> str:
-    """Run the push's handler; a push with no handler gets the empty reply."""
+    """Run the push's handler; a push with no handler gets the empty reply.
+
+    Every push, handled or not, first bumps its sender's last-seen time.
+    """
+    from devices.services import touch_last_seen  # late, like handler_for: it imports models
+
+    touch_last_seen(push.sender)
     handler = handler_for(push.kind)
     if handler is None:
         return EMPTY_REPLY

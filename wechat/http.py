@@ -35,10 +35,14 @@ _TOKEN_IN_TEXT = re.compile(r"(access_token=)[^&\s'\"]+")
 
 
 def mask(text: str, *secrets: str) -> str:
-    """`text` with every access_token query value, and each of `secrets`, masked."""
+    """`text` with every access_token query value, and each of `secrets`, masked.
+
+    Secrets shorter than 8 characters are left alone: replacing every "s" of
+    a message would garble it, and real tokens and secrets are far longer.
+    """
     text = _TOKEN_IN_TEXT.sub(r"\1***", str(text))
     for secret in secrets:
-        if secret:
+        if secret and len(secret) >= 8:
             text = text.replace(secret, "***")
     return text
 

@@ -38,17 +38,21 @@ class Push:
 
     @property
     def dedup_key(self) -> str:
-        data = self.data
-        if data.get("MsgId"):
-            return f"msg:{data['MsgId']}"
-        if data.get("MsgID"):  # device pushes and job-finished events spell it so
-            return f"msgid:{data['MsgID']}"
-        parts = [data.get("FromUserName"), data.get("CreateTime"), self.kind, data.get("DeviceID")]
-        return "event:" + ":".join(str(part) for part in parts if part)
+        return dedup_key_for(self.data, self.kind)
 
     @property
     def sender(self) -> str:
         return str(self.data.get("FromUserName") or "")
+
+
+def dedup_key_for(data: dict, kind: str) -> str:
+    """MsgId (MsgID in device pushes), else sender + CreateTime + event (+ device)."""
+    if data.get("MsgId"):
+        return f"msg:{data['MsgId']}"[:255]
+    if data.get("MsgID"):  # device pushes and job-finished events spell it so
+        return f"msgid:{data['MsgID']}"[:255]
+    parts = [data.get("FromUserName"), data.get("CreateTime"), kind, data.get("DeviceID")]
+    return ("event:" + ":".join(str(part) for part in parts if part))[:255]
 
 
 def process_once(push: Push, run_handler: Callable[[Push], str]) -> str:
@@ -65,7 +69,7 @@ def _record(push: Push) -> InboundMessage | None:
     try:
         with transaction.atomic():
             return InboundMessage.objects.create(
-                dedup_key=push.dedup_key[:255],
+                dedup_key=push.dedup_key,
                 kind=push.kind[:64],
                 msg_type=str(data.get("MsgType"))[:32],
                 event=str(data.get("Event") or "")[:64],
@@ -83,11 +87,11 @@ def _take_over_abandoned(dedup_key: str) -> InboundMessage | None:
     """Claim a copy still "processing" long after any live copy could answer."""
     now = timezone.now()
     claimed = InboundMessage.objects.filter(
-        dedup_key=dedup_key[:255],
+        dedup_key=dedup_key,
         status=InboundMessage.Status.PROCESSING,
         received_at__lt=now - timedelta(seconds=conf.abandoned_after_seconds()),
     ).update(received_at=now)
-    return InboundMessage.objects.get(dedup_key=dedup_key[:255]) if claimed else None
+    return InboundMessage.objects.get(dedup_key=dedup_key) if claimed else None
 
 
 class _RolledBack(Exception):
@@ -141,7 +145,7 @@ def _stored_reply(dedup_key: str) -> str:
     deadline = time.monotonic() + conf.duplicate_wait_seconds()
     while True:
         row = (
-            InboundMessage.objects.filter(dedup_key=dedup_key[:255])
+            InboundMessage.objects.filter(dedup_key=dedup_key)
             .values_list("status", "reply")
             .first()
         )

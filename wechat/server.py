@@ -14,6 +14,7 @@ from pathlib import Path
 
 from wechatpy.replies import ArticlesReply, DeviceStatusReply
 
+from devices import services as devices
 from wechat.replies import device_payload, device_text_reply
 from wechat.tasks import send_later
 
@@ -81,15 +82,18 @@ def on_link(message):
 
 
 def on_subscribe(message):
+    devices.record_subscribe(message.source, at=message.create_time)
     return hello("subscribe event")
 
 
 def on_unsubscribe(message):
+    devices.record_unsubscribe(message.source, at=message.create_time)
     # WeChat shows no reply to a user who unfollowed; the demo answers all the same.
     return hello("unsubscribe event")
 
 
 def on_subscribe_scan(message):
+    devices.record_subscribe(message.source, at=message.create_time)
     return hello("scan event without subscription")
 
 
@@ -146,14 +150,27 @@ def on_location_select(message):
 
 def on_device_text(message):
     """Echo the device's bytes back to it, in the same session."""
+    devices.device_seen(message.device_type, message.device_id)
     return device_text_reply(message, device_payload(message))
 
 
 def on_device_bind(message):
+    devices.open_binding(
+        message.open_id or message.source,
+        message.device_type,
+        message.device_id,
+        at=message.create_time,
+    )
     return None
 
 
 def on_device_unbind(message):
+    devices.close_binding(
+        message.open_id or message.source,
+        message.device_type,
+        message.device_id,
+        at=message.create_time,
+    )
     return None
 
 

@@ -54,6 +54,19 @@ def send_later(call: str, user: str, *args) -> OutboundSend:
     return send
 
 
+def send_again(queryset) -> int:
+    """Queue failed sends once more (never `unconfirmed` ones: those may have arrived)."""
+    failed = list(queryset.filter(status=Status.FAILED).values_list("pk", flat=True))
+    requeued = 0
+    for pk in failed:
+        if OutboundSend.objects.filter(pk=pk, status=Status.FAILED).update(
+            status=Status.QUEUED, attempts=0, next_attempt_at=None, updated_at=timezone.now()
+        ):
+            deliver.enqueue(pk)
+            requeued += 1
+    return requeued
+
+
 @task()
 def deliver(send_id: int) -> str:
     """Make one attempt at the send; returns the status it leaves the row in."""

@@ -65,7 +65,12 @@ def getToken() -> str:
 
 def transMsg(deviceType: str, deviceId: str, user: str, content: str | bytes) -> dict:
     """POST device/transmsg {device_type, device_id, open_id, content: base64(content)}."""
-    payload = content.encode() if isinstance(content, str) else bytes(content)
+    if isinstance(content, str):
+        payload = content.encode()
+    elif isinstance(content, bytes | bytearray | memoryview):
+        payload = bytes(content)
+    else:
+        raise TypeError(f"content must be str or bytes, not {type(content).__name__}")
     return client().device._post(
         "transmsg",
         data={

@@ -6,4 +6,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("wechat.urls")),
     path("admin/", admin.site.urls),
+    path("", include("wrist.setup_page")),
 ]

@@ -29,7 +29,7 @@ class Command(BaseCommand):
         try:
             getattr(self, f"_{action}")(file)
         except WeChatAPIError as err:
-            raise CommandError(f"WeChat refused {err.api}: [{err.errcode}] {err.errmsg}") from err
+            raise CommandError(str(err)) from err  # "<api> failed: [<errcode>] <errmsg>"
 
     def _show(self, file: None) -> None:
         try:

@@ -7,6 +7,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.test import Client
 
 from wechat import conf
+from wechat.inbox import dedup_key_for
+from wechat.models import InboundMessage
+from wechat.parsing import kind_of, xml_to_dict
 from wechat.simulate import (
     DEVICE_EVENTS,
     EVENTS,
@@ -93,6 +96,16 @@ class Command(BaseCommand):
         if status != 200:
             raise CommandError(f"/wechat/ answered HTTP {status}: {body}")
         self.stdout.write(read_reply(push, body))
+        self._report_handler_failure(xml)
+
+    def _report_handler_failure(self, xml: str) -> None:
+        """`success` also answers a handler that raised: say so, from the push log."""
+        data = xml_to_dict(xml)
+        stored = InboundMessage.objects.filter(dedup_key=dedup_key_for(data, kind_of(data)))
+        failed = stored.filter(status=InboundMessage.Status.FAILED).first()
+        if failed:
+            last_line = failed.error.strip().splitlines()[-1]
+            self.stderr.write(f"The handler raised: {last_line} (traceback in admin).")
 
     def _check_event(self, kind: str, event: str) -> None:
         choices = {"event": EVENTS, "device_event": DEVICE_EVENTS}.get(kind)
