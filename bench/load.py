@@ -87,9 +87,9 @@ def run_wrk(url: str, pool: Path, seconds: float, connections: int, server_cpu=N
     )
 
 
-def check_answers(url: str, mode: str) -> None:
+def check_answers(url: str, mode: str, kind: str = "image", stores: bool = True) -> None:
     """Send one push and check the decrypted reply, so a fast wrong answer cannot pass."""
-    xml = build_push("text", account=config.ACCOUNT, content="bench check")
+    xml = build_push(kind, account=config.ACCOUNT, content="bench check")
     push = sign_push(
         xml,
         config.TOKEN,
@@ -104,5 +104,6 @@ def check_answers(url: str, mode: str) -> None:
     )
     with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (local URL)
         reply = read_reply(push, response.read().decode())
-    if "Hello World! I am text" not in reply:
+    expected = "<MsgType><![CDATA[news]]>" if kind == "text" and stores else f"I am {kind}"
+    if expected not in reply:
         raise RuntimeError(f"{url} answered a {mode} push wrongly: {reply[:200]!r}")

@@ -15,14 +15,16 @@ from wechat.simulate import build_push, sign_push
 _batches = itertools.count(1)
 
 
-def write_pool(path: Path, mode: str, size: int, id_base: int | None = None) -> Path:
-    """Write `size` distinct text pushes for `mode` (`plain` or `aes`) to `path`."""
+def write_pool(
+    path: Path, mode: str, size: int, kind: str = "image", id_base: int | None = None
+) -> Path:
+    """Write `size` distinct pushes of `kind` for `mode` (`plain` or `aes`) to `path`."""
     base = id_base if id_base is not None else next(_batches) * 10**9
     sign_mode = "safe" if mode == "aes" else "plain"
     with path.open("w") as out:
         for n in range(size):
             xml = build_push(
-                "text",
+                kind,
                 openid=f"o_bench_{n % 97}",
                 account=config.ACCOUNT,
                 content=f"hello {n}",
