@@ -27,6 +27,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--targets", default="ceiling,sqlite,postgres")
     parser.add_argument("--skip-extras", action="store_true", help="no isolation/economy runs")
+    parser.add_argument(
+        "--settings",
+        default="wrist.settings",
+        help="settings module for wrist, to measure a tuning against wrist.settings",
+    )
     return parser.parse_args(argv)
 
 
@@ -71,6 +76,7 @@ def measure(args, workdir: Path, targets, results: Results) -> None:
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
+    os.environ["BENCH_SETTINGS"] = args.settings
     if not wrk_path():
         print("wrk is not installed: apt-get install wrk", file=sys.stderr)
         return 2

@@ -18,7 +18,7 @@ def wrist_env(database_url: str) -> dict[str, str]:
     """wrist configured as in production: no debug, a secret key, persistent connections."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "WECHAT_"))}
     env.update(
-        DJANGO_SETTINGS_MODULE="wrist.settings",
+        DJANGO_SETTINGS_MODULE=os.environ.get("BENCH_SETTINGS", "wrist.settings"),
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
