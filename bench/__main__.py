@@ -25,7 +25,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--seconds", type=int, default=5, help="length of each wrk run")
     parser.add_argument("--reps", type=int, default=3, help="repetitions of each run")
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--targets", default="ceiling,sqlite,postgres")
+    parser.add_argument(
+        "--targets",
+        default="ceiling,floor,sqlite,postgres",
+        help="floor: a minimal Django view storing one row per push, on SQLite",
+    )
     parser.add_argument("--skip-extras", action="store_true", help="no isolation/economy runs")
     parser.add_argument(
         "--settings",
@@ -43,15 +47,17 @@ def measure(args, workdir: Path, targets, results: Results) -> None:
     }
     for target in targets:  # answers checked, then a short warm-up
         for _, mode, kind in WORKLOADS:
-            check_answers(target.url, mode, kind, target.stores)
+            if kind != "image" and not target.handlers:
+                continue
+            check_answers(target.url, mode, kind, target.handlers)
             warmup = write_pool(workdir / "warmup.txt", mode, 6000, kind)
             results.sent[target.name] += run_wrk(target.url, warmup, 1, 16).requests + 1
     for rep in range(1, args.reps + 1):
         for label, mode, kind in WORKLOADS:
             pool = None
             for target in targets:
-                if not target.stores and kind != "image":
-                    continue  # the ceiling's work does not depend on the handler
+                if not target.handlers and kind != "image":
+                    continue  # the ceiling's (and floor's) work does not depend on the handler
                 if target.stores and pool is None:
                     # Every push to wrist is new: a fresh pool, larger than any run needs.
                     size = int(results.best_rate(mode) * args.seconds * 1.3) + 5000

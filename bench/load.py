@@ -87,7 +87,7 @@ def run_wrk(url: str, pool: Path, seconds: float, connections: int, server_cpu=N
     )
 
 
-def check_answers(url: str, mode: str, kind: str = "image", stores: bool = True) -> None:
+def check_answers(url: str, mode: str, kind: str = "image", handlers: bool = True) -> None:
     """Send one push and check the decrypted reply, so a fast wrong answer cannot pass."""
     xml = build_push(kind, account=config.ACCOUNT, content="bench check")
     push = sign_push(
@@ -104,6 +104,6 @@ def check_answers(url: str, mode: str, kind: str = "image", stores: bool = True)
     )
     with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (local URL)
         reply = read_reply(push, response.read().decode())
-    expected = "<MsgType><![CDATA[news]]>" if kind == "text" and stores else f"I am {kind}"
+    expected = "<MsgType><![CDATA[news]]>" if kind == "text" and handlers else f"I am {kind}"
     if expected not in reply:
         raise RuntimeError(f"{url} answered a {mode} push wrongly: {reply[:200]!r}")

@@ -16,6 +16,7 @@ class Target:
     stores: bool  # whether it keeps a row per push (wrist does, the ceiling does not)
     cpu_pids: list[int] = field(default_factory=list)  # server processes, database included
     count_rows: object = field(default=None, repr=False)  # () -> (stored, not answered)
+    handlers: bool = True  # runs wrist's handler table (the text handler's sends included)
 
     def cpu_seconds(self) -> float:
         return sum(tree_cpu_seconds(pid) for pid in self.cpu_pids)
@@ -56,7 +57,7 @@ def start_targets(stack: ExitStack, workdir: Path, names: list[str]) -> list[Tar
     targets = []
     if "ceiling" in names:
         server = stack.enter_context(Gunicorn("bench.ceiling:app"))
-        targets.append(Target("ceiling", server.url, False, [server.process.pid]))
+        targets.append(Target("ceiling", server.url, False, [server.process.pid], handlers=False))
     if "sqlite" in names:
         path = workdir / "bench.sqlite3"
         env = wrist_env(f"sqlite:///{path}")
@@ -64,6 +65,15 @@ def start_targets(stack: ExitStack, workdir: Path, names: list[str]) -> list[Tar
         server = stack.enter_context(Gunicorn("wrist.wsgi:application", env))
         pids = [server.process.pid]
         targets.append(Target("wrist SQLite", server.url, True, pids, _sqlite_counter(path)))
+    if "floor" in names:
+        path = workdir / "floor.sqlite3"
+        env = wrist_env(f"sqlite:///{path}")
+        prepare_wrist_db(env)
+        env["DJANGO_SETTINGS_MODULE"] = "bench.floor_settings"
+        server = stack.enter_context(Gunicorn("wrist.wsgi:application", env))
+        pids = [server.process.pid]
+        counter = _sqlite_counter(path)
+        targets.append(Target("Django floor SQLite", server.url, True, pids, counter, False))
     if "postgres" in names:
         if find_bin_dir() is None:
             print("PostgreSQL binaries not found (/usr/lib/postgresql/*/bin): skipping it")
