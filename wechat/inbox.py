@@ -94,43 +94,16 @@ def _take_over_abandoned(dedup_key: str) -> InboundMessage | None:
     return InboundMessage.objects.get(dedup_key=dedup_key) if claimed else None
 
 
-class _RolledBack(Exception):
-    """Leaves the handler's transaction, rolling it back, with the outcome to store."""
-
-    def __init__(self, reply: str, status: str, error: str) -> None:
-        super().__init__(status)
-        self.reply, self.status, self.error = reply, status, error
-
-
 def _run(record: InboundMessage, push: Push, run_handler: Callable[[Push], str]) -> str:
     started = time.perf_counter()
+    status, error = InboundMessage.Status.ANSWERED, ""
     try:
         # The handler's own writes (and the tasks it enqueues) commit together
-        # with its outcome: one write transaction, which SQLite serialises, not
-        # two. If it raises, they roll back and the error is stored on its own.
+        # with nothing else: if it raises, they roll back and the error is kept.
         with transaction.atomic():
-            reply = _call(run_handler, push)
-            _finish(record, started, reply, InboundMessage.Status.ANSWERED, "")
-    except _RolledBack as outcome:
-        reply = outcome.reply
-        _finish(record, started, reply, outcome.status, outcome.error)
-    return reply
-
-
-def _call(run_handler: Callable[[Push], str], push: Push) -> str:
-    try:
-        reply = run_handler(push)
-    except Exception as err:
-        trace = traceback.format_exc()
-        raise _RolledBack(EMPTY_REPLY, InboundMessage.Status.FAILED, trace) from err
-    if transaction.get_rollback():
-        # The handler caught a database error inside the transaction: its writes
-        # roll back, its reply stands.
-        raise _RolledBack(reply, InboundMessage.Status.ANSWERED, "")
-    return reply
-
-
-def _finish(record: InboundMessage, started: float, reply: str, status: str, error: str) -> None:
+            reply = run_handler(push)
+    except Exception:
+        reply, status, error = EMPTY_REPLY, InboundMessage.Status.FAILED, traceback.format_exc()
     InboundMessage.objects.filter(pk=record.pk).update(
         reply=reply,
         status=status,
@@ -138,6 +111,7 @@ def _finish(record: InboundMessage, started: float, reply: str, status: str, err
         answered_at=timezone.now(),
         handler_ms=(time.perf_counter() - started) * 1000,
     )
+    return reply
 
 
 def _stored_reply(dedup_key: str) -> str:
