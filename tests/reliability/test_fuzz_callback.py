@@ -25,7 +25,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("quiet")]
 # --- Random bytes -------------------------------------------------------------------
 
 
-@fuzz(2000)
+@fuzz(2500)
 @given(body=st.binary(max_size=1500), mode=st.sampled_from(["plain", "safe"]))
 def test_random_bytes_with_a_valid_signature_are_never_a_5xx(client, body, mode):
     rows = InboundMessage.objects.count()
@@ -39,7 +39,7 @@ def test_random_bytes_with_a_valid_signature_are_never_a_5xx(client, body, mode)
     assert response.status_code in {400, 403}
 
 
-@fuzz(1300)
+@fuzz(1500)
 @given(
     query=st.dictionaries(
         st.sampled_from(
@@ -111,7 +111,7 @@ def broken_push(kind: tuple[str, str], field_index: int, how: tuple[str, str]) -
     return xml
 
 
-@fuzz(1700)
+@fuzz(1200)
 @given(
     kind=s.KINDS,
     mode=st.sampled_from(["plain", "safe"]),
@@ -131,7 +131,7 @@ def test_valid_push_with_one_field_broken_is_answered_or_400(client, kind, mode,
         assert read_reply(push, response.content.decode())
 
 
-@fuzz(1700)
+@fuzz(1500)
 @given(kind=s.KINDS, mode=st.sampled_from(["plain", "safe"]), edits=s.mutations())
 def test_mutated_xml_is_answered_or_400(client, kind, mode, edits):
     rows = InboundMessage.objects.count()
