@@ -36,11 +36,6 @@ def token_relay_key() -> str:
     return settings.WECHAT_TOKEN_RELAY_KEY
 
 
-def duplicate_wait_seconds() -> float:
-    """How long a retried push waits for the first copy's reply (WeChat gives up at 5 s)."""
-    return float(getattr(settings, "WECHAT_DUPLICATE_WAIT_SECONDS", 4.0))
-
-
 def api_timeout() -> tuple[float, float]:
     """(connect, read) seconds for every outbound request; the read allows WeChat's slow days."""
     return (
@@ -57,8 +52,3 @@ def send_max_attempts() -> int:
 def send_retry_base_seconds() -> float:
     """The first retry's delay; each further retry waits four times longer."""
     return float(getattr(settings, "WECHAT_SEND_RETRY_BASE_SECONDS", 10.0))
-
-
-def abandoned_after_seconds() -> float:
-    """When a push still "processing" counts as abandoned by a crashed process."""
-    return float(getattr(settings, "WECHAT_ABANDONED_AFTER_SECONDS", 15.0))

@@ -4,26 +4,23 @@ The unique `dedup_key` decides which copy runs the handler: the insert that
 wins runs it, every other copy (a retry, or a concurrent duplicate) waits for
 the winner's reply. No check-then-insert race is possible.
 
-A copy whose process died mid-handler would leave its row "processing" for
-ever; a retry that finds such a row older than WeChat's answer window takes
-it over (one conditional UPDATE decides who), so the push is not lost.
+The push, the handler's writes and the outcome commit in one transaction, so
+a process that dies mid-handler leaves nothing behind and WeChat's retry runs
+the push afresh: nothing is lost, nothing is half-done.
 """
 
 import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from wechatpy.messages import BaseMessage
 
-from wechat import conf
 from wechat.models import InboundMessage
 
 EMPTY_REPLY = "success"
-_POLL_SECONDS = 0.02
 
 
 @dataclass(frozen=True)
@@ -56,50 +53,43 @@ def dedup_key_for(data: dict, kind: str) -> str:
 
 
 def process_once(push: Push, run_handler: Callable[[Push], str]) -> str:
-    """Answer `push`, running `run_handler` only for the first copy to arrive."""
-    record = _record(push) or _take_over_abandoned(push.dedup_key)
-    if record is None:
-        return _stored_reply(push.dedup_key)
-    return _run(record, push, run_handler)
+    """Answer `push`, running `run_handler` only for the first copy to arrive.
 
-
-def _record(push: Push) -> InboundMessage | None:
-    """Insert the push; None when a copy with the same dedup key is already stored."""
-    data = push.data
+    One transaction per push: the insert, the handler's writes (in a
+    savepoint) and the outcome commit together. A copy that loses the insert
+    (on PostgreSQL it waits on the unique index, on SQLite on the write lock
+    until the winner commits) answers the winner's stored reply.
+    """
     try:
         with transaction.atomic():
-            return InboundMessage.objects.create(
-                dedup_key=push.dedup_key,
-                kind=push.kind[:64],
-                msg_type=str(data.get("MsgType"))[:32],
-                event=str(data.get("Event") or "")[:64],
-                sender=push.sender[:128],
-                recipient=str(data.get("ToUserName") or "")[:128],
-                xml=push.xml,
-                encrypted=push.encrypted,
-                received_at=timezone.now(),
-            )
+            record = _insert(push)
+            return _run(record, push, run_handler)
     except IntegrityError:
-        return None
+        return _stored_reply(push.dedup_key)
 
 
-def _take_over_abandoned(dedup_key: str) -> InboundMessage | None:
-    """Claim a copy still "processing" long after any live copy could answer."""
-    now = timezone.now()
-    claimed = InboundMessage.objects.filter(
-        dedup_key=dedup_key,
-        status=InboundMessage.Status.PROCESSING,
-        received_at__lt=now - timedelta(seconds=conf.abandoned_after_seconds()),
-    ).update(received_at=now)
-    return InboundMessage.objects.get(dedup_key=dedup_key) if claimed else None
+def _insert(push: Push) -> InboundMessage:
+    """Store the push; IntegrityError when a copy with its dedup key is stored."""
+    data = push.data
+    return InboundMessage.objects.create(
+        dedup_key=push.dedup_key,
+        kind=push.kind[:64],
+        msg_type=str(data.get("MsgType"))[:32],
+        event=str(data.get("Event") or "")[:64],
+        sender=push.sender[:128],
+        recipient=str(data.get("ToUserName") or "")[:128],
+        xml=push.xml,
+        encrypted=push.encrypted,
+        received_at=timezone.now(),
+    )
 
 
 def _run(record: InboundMessage, push: Push, run_handler: Callable[[Push], str]) -> str:
     started = time.perf_counter()
     status, error = InboundMessage.Status.ANSWERED, ""
     try:
-        # The handler's own writes (and the tasks it enqueues) commit together
-        # with nothing else: if it raises, they roll back and the error is kept.
+        # A savepoint: if the handler raises, its writes (and the tasks it
+        # enqueued) roll back while the push and its error are kept.
         with transaction.atomic():
             reply = run_handler(push)
     except Exception:
@@ -115,17 +105,6 @@ def _run(record: InboundMessage, push: Push, run_handler: Callable[[Push], str])
 
 
 def _stored_reply(dedup_key: str) -> str:
-    """The first copy's reply, waiting for it while that copy is still running."""
-    deadline = time.monotonic() + conf.duplicate_wait_seconds()
-    while True:
-        row = (
-            InboundMessage.objects.filter(dedup_key=dedup_key)
-            .values_list("status", "reply")
-            .first()
-        )
-        if row and row[0] != InboundMessage.Status.PROCESSING:
-            return row[1]
-        if time.monotonic() >= deadline:
-            # The first copy will still answer WeChat; this one must not run twice.
-            return EMPTY_REPLY
-        time.sleep(_POLL_SECONDS)
+    """The reply the first copy stored (committed with its outcome, so final)."""
+    reply = InboundMessage.objects.filter(dedup_key=dedup_key).values_list("reply", flat=True)
+    return reply.first() or EMPTY_REPLY
