@@ -31,11 +31,11 @@ SERVER_ERROR = -1003
 HTTP_ERROR = -1004
 BAD_ANSWER = -1005
 
-_TOKEN_IN_TEXT = re.compile(r"(access_token=)[^&\s'\"]+")
+_TOKEN_IN_TEXT = re.compile(r"((?:access_)?token=)[^&\s'\"]+")
 
 
 def mask(text: str, *secrets: str) -> str:
-    """`text` with every access_token query value, and each of `secrets`, masked.
+    """`text` with every access_token/token query value, and each of `secrets`, masked.
 
     Secrets shorter than 8 characters are left alone: replacing every "s" of
     a message would garble it, and real tokens and secrets are far longer.

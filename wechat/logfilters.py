@@ -7,9 +7,8 @@ itself, so no handler (console, file, Sentry, pytest's caplog) ever sees it.
 """
 
 import logging
-import re
 
-_TOKEN = re.compile(r"((?:access_)?token=)[^&\s'\"]+")
+from wechat.http import mask
 
 
 class MaskAccessTokens(logging.Filter):
@@ -17,7 +16,7 @@ class MaskAccessTokens(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        masked = _TOKEN.sub(r"\1***", message)
+        masked = mask(message)
         if masked != message:
             record.msg, record.args = masked, None
         return True
