@@ -10,15 +10,14 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import urlencode
 
 from bench import config
+from bench.client import post_push
 from bench.servers import ROOT, Gunicorn, prepare_wrist_db, wrist_env
 from bench.standin import StandIn
-from wechat.simulate import build_push, read_reply, sign_push
+from wechat.simulate import build_push
 
 PUSHES = 40
 SENDS_PER_PUSH = 4
@@ -28,22 +27,11 @@ SLOW = 2.0
 
 def _push(url: str, number: int, kind: str = "text") -> float:
     xml = build_push(kind, account=config.ACCOUNT, openid=f"o_iso_{number}", content="hi")
-    push = sign_push(
-        xml,
-        config.TOKEN,
-        mode="safe",
-        encoding_aes_key=config.ENCODING_AES_KEY,
-        app_id=config.APP_ID,
-    )
-    request = urllib.request.Request(
-        f"{url}/wechat/?{urlencode(push.query)}",
-        data=push.body.encode(),
-        headers={"Content-Type": "text/xml"},
-    )
     started = time.perf_counter()
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (local URL)
-        reply = read_reply(push, response.read().decode())
+    status, reply, _ = post_push(url, xml, "safe")
     elapsed = time.perf_counter() - started
+    if status != 200:
+        raise RuntimeError(f"the {kind} push got HTTP {status}: {reply[:200]!r}")
     if kind == "text" and "news" not in reply:
         raise RuntimeError(f"the text push got {reply[:200]!r}")
     return elapsed * 1000

@@ -4,13 +4,12 @@ import json
 import os
 import shutil
 import subprocess
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlencode
 
 from bench import config
-from wechat.simulate import build_push, read_reply, sign_push
+from bench.client import post_push
+from wechat.simulate import build_push
 
 LUA = Path(__file__).resolve().parent / "push.lua"
 
@@ -90,20 +89,7 @@ def run_wrk(url: str, pool: Path, seconds: float, connections: int, server_cpu=N
 def check_answers(url: str, mode: str, kind: str = "image", handlers: bool = True) -> None:
     """Send one push and check the decrypted reply, so a fast wrong answer cannot pass."""
     xml = build_push(kind, account=config.ACCOUNT, content="bench check")
-    push = sign_push(
-        xml,
-        config.TOKEN,
-        mode="safe" if mode == "aes" else "plain",
-        encoding_aes_key=config.ENCODING_AES_KEY,
-        app_id=config.APP_ID,
-    )
-    request = urllib.request.Request(
-        f"{url}/wechat/?{urlencode(push.query)}",
-        data=push.body.encode(),
-        headers={"Content-Type": "text/xml"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (local URL)
-        reply = read_reply(push, response.read().decode())
+    _, reply, _ = post_push(url, xml, "safe" if mode == "aes" else "plain")
     expected = "<MsgType><![CDATA[news]]>" if kind == "text" and handlers else f"I am {kind}"
     if expected not in reply:
         raise RuntimeError(f"{url} answered a {mode} push wrongly: {reply[:200]!r}")

@@ -5,40 +5,19 @@ gunicorn in production settings pointing at it; the machine's own cluster
 is never touched.
 """
 
-import urllib.error
-import urllib.request
-from urllib.parse import urlencode
-
 import pytest
 
-from bench import config
+from bench.client import post_push
 from bench.pgcluster import ThrowawayPostgres, find_bin_dir
 from bench.servers import Gunicorn, prepare_wrist_db, wrist_env
-from wechat.simulate import build_push, read_reply, sign_push
+from wechat.simulate import build_push
 
 pytestmark = pytest.mark.live
 
 
 def deliver(url: str, xml: str) -> tuple[int, str, str]:
     """POST a safe-mode push; (status, decrypted reply or raw body, content type)."""
-    push = sign_push(
-        xml,
-        config.TOKEN,
-        mode="safe",
-        encoding_aes_key=config.ENCODING_AES_KEY,
-        app_id=config.APP_ID,
-    )
-    request = urllib.request.Request(
-        f"{url}/wechat/?{urlencode(push.query)}",
-        data=push.body.encode(),
-        headers={"Content-Type": "text/xml"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=20) as response:
-            body = response.read().decode()
-            return response.status, read_reply(push, body), response.headers["Content-Type"]
-    except urllib.error.HTTPError as err:
-        return err.code, err.read().decode(), err.headers["Content-Type"]
+    return post_push(url, xml, "safe", timeout=20)
 
 
 @pytest.fixture
