@@ -94,3 +94,15 @@ def test_twenty_cold_threads_fetch_the_token_once(memory_cache):
             thread.join()
     assert tokens == ["SHARED"] * 20
     assert len(calls) == 1
+
+
+@pytest.mark.parametrize(
+    ("setting", "errcode"), [("WECHAT_APP_ID", 41002), ("WECHAT_APP_SECRET", 41004)]
+)
+def test_missing_credentials_fail_at_once_with_wechats_code(wechat_api, settings, setting, errcode):
+    setattr(settings, setting, "")
+    with pytest.raises(tools.WeChatAPIError) as raised:
+        tools.menuQuery()
+    assert raised.value.errcode == errcode
+    assert setting in raised.value.errmsg
+    assert fetches(wechat_api) == 0

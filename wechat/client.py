@@ -35,6 +35,12 @@ def own_token_store() -> TokenStore:
 
 def fetch_stable_token(force_refresh: bool) -> tuple[str, int]:
     """`POST cgi-bin/stable_token`: unlike `cgi-bin/token` it leaves others' tokens valid."""
+    # WeChat's own codes for what it would answer, without a round trip (and
+    # without the worker retrying a send that cannot succeed).
+    if not conf.app_id():
+        raise WeChatAPIError(41002, "WECHAT_APP_ID is not set", "cgi-bin/stable_token")
+    if not conf.app_secret():
+        raise WeChatAPIError(41004, "WECHAT_APP_SECRET is not set", "cgi-bin/stable_token")
     answer = http.request(
         "post",
         f"{conf.api_base_url()}cgi-bin/stable_token",
