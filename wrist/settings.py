@@ -82,6 +82,9 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's SQLite backend plus a blocking file lock that queues writers
+    # (wrist/sqlite_backend): no millisecond sleeps in SQLite's busy handler.
+    DATABASES["default"]["ENGINE"] = "wrist.sqlite_backend"
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "transaction_mode": "IMMEDIATE",

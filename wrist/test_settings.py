@@ -26,5 +26,5 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 # A file, not SQLite's default in-memory test database: live-server tests then
 # get a connection per thread, as a real deployment does, instead of one
 # connection shared by every request thread.
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+if DATABASES["default"]["ENGINE"] == "wrist.sqlite_backend":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "db.sqlite3-test")}  # noqa: F405
