@@ -279,3 +279,9 @@ def test_push_whose_process_died_mid_handler_leaves_nothing_and_the_retry_runs_i
     response = post(client, signed(xml))
     assert xml_to_dict(response.content)["Content"] == "second try"
     assert InboundMessage.objects.get().status == InboundMessage.Status.ANSWERED
+
+
+def test_text_reply_echoing_a_cdata_terminator_stays_well_formed(client, monkeypatch):
+    monkeypatch.setitem(server.HANDLERS, "text", lambda m: f"you said: {m.content}")
+    _, reply = send(client, "text", content="a]]><b>x</b>")
+    assert xml_to_dict(reply)["Content"] == "you said: a]]><b>x</b>"

@@ -29,12 +29,20 @@ def run_handler(push: Push) -> str:
     return render_reply(handler(push.message), push.message)
 
 
+def cdata_safe(text: str) -> str:
+    """wechatpy writes text into CDATA as it is; split any `]]>` so it cannot end it.
+
+    Without this a handler echoing a user's "]]>" would send WeChat broken XML.
+    """
+    return text.replace("]]>", "]]]]><![CDATA[>")
+
+
 def render_reply(reply: Reply, message: BaseMessage) -> str:
     """A handler may return None (no reply), a text, or any wechatpy reply."""
     if reply is None or reply == "":
         return EMPTY_REPLY
     if isinstance(reply, str):
-        reply = TextReply(content=reply, message=message)
+        reply = TextReply(content=cdata_safe(reply), message=message)
     if not isinstance(reply, BaseReply):
         raise TypeError(f"a handler returned {type(reply).__name__}, not a reply")
     return reply.render()
