@@ -5,18 +5,24 @@ import urllib.request
 from urllib.parse import urlencode
 
 from bench import config
-from wechat.simulate import read_reply, sign_push
+from wechat.simulate import SignedPush, read_reply, sign_push
 
 
-def post_push(url: str, xml: str, mode: str = "safe", timeout: float = 10) -> tuple[int, str, str]:
-    """POST `xml` to `url`/wechat/ in `mode`; (status, decrypted reply or body, content type)."""
-    push = sign_push(
+def sign(xml: str, mode: str = "safe", nonce: str | None = None) -> SignedPush:
+    """Sign (and encrypt) `xml` for the bench account."""
+    return sign_push(
         xml,
         config.TOKEN,
         mode=mode,
         encoding_aes_key=config.ENCODING_AES_KEY,
         app_id=config.APP_ID,
+        nonce=nonce,
     )
+
+
+def post_push(url: str, xml: str, mode: str = "safe", timeout: float = 10) -> tuple[int, str, str]:
+    """POST `xml` to `url`/wechat/ in `mode`; (status, decrypted reply or body, content type)."""
+    push = sign(xml, mode)
     request = urllib.request.Request(
         f"{url}/wechat/?{urlencode(push.query)}",
         data=push.body.encode(),

@@ -10,7 +10,8 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from bench import config
-from wechat.simulate import build_push, sign_push
+from bench.client import sign
+from wechat.simulate import build_push
 
 _batches = itertools.count(1)
 
@@ -30,13 +31,6 @@ def write_pool(
                 content=f"hello {n}",
                 extra={"MsgId": str(base + n)},
             )
-            push = sign_push(
-                xml,
-                config.TOKEN,
-                mode=sign_mode,
-                encoding_aes_key=config.ENCODING_AES_KEY,
-                app_id=config.APP_ID,
-                nonce=str(base + n),
-            )
+            push = sign(xml, sign_mode, nonce=str(base + n))
             out.write(f"/wechat/?{urlencode(push.query)}\t{push.body}\n")
     return path
