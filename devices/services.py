@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from devices.models import Binding, Device, WeChatUser
+from wrist import fastsql
 
 logger = logging.getLogger(__name__)
 
@@ -32,10 +33,8 @@ def touch_last_seen(openid: str, now: datetime | None = None) -> bool:
     if not openid:
         return False
     now = now or timezone.now()
-    rows = WeChatUser.objects.filter(
-        openid=openid, last_seen__lt=now - LAST_SEEN_RESOLUTION
-    ).update(last_seen=now)
-    return rows > 0
+    stale = {"openid": openid, "last_seen__lt": now - LAST_SEEN_RESOLUTION}
+    return fastsql.update(WeChatUser, stale, last_seen=now) > 0
 
 
 def ensure_user(openid: str) -> WeChatUser:

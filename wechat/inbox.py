@@ -19,6 +19,7 @@ from django.utils import timezone
 from wechatpy.messages import BaseMessage
 
 from wechat.models import InboundMessage
+from wrist import fastsql
 
 EMPTY_REPLY = "success"
 
@@ -62,16 +63,17 @@ def process_once(push: Push, run_handler: Callable[[Push], str]) -> str:
     """
     try:
         with transaction.atomic():
-            record = _insert(push)
-            return _run(record, push, run_handler)
+            _insert(push)
+            return _run(push, run_handler)
     except IntegrityError:
         return _stored_reply(push.dedup_key)
 
 
-def _insert(push: Push) -> InboundMessage:
+def _insert(push: Push) -> None:
     """Store the push; IntegrityError when a copy with its dedup key is stored."""
     data = push.data
-    return InboundMessage.objects.create(
+    fastsql.insert(
+        InboundMessage,
         dedup_key=push.dedup_key,
         kind=push.kind[:64],
         msg_type=str(data.get("MsgType"))[:32],
@@ -80,11 +82,14 @@ def _insert(push: Push) -> InboundMessage:
         recipient=str(data.get("ToUserName") or "")[:128],
         xml=push.xml,
         encrypted=push.encrypted,
+        status=InboundMessage.Status.PROCESSING,
+        reply="",
+        error="",
         received_at=timezone.now(),
     )
 
 
-def _run(record: InboundMessage, push: Push, run_handler: Callable[[Push], str]) -> str:
+def _run(push: Push, run_handler: Callable[[Push], str]) -> str:
     started = time.perf_counter()
     status, error = InboundMessage.Status.ANSWERED, ""
     try:
@@ -94,7 +99,9 @@ def _run(record: InboundMessage, push: Push, run_handler: Callable[[Push], str])
             reply = run_handler(push)
     except Exception:
         reply, status, error = EMPTY_REPLY, InboundMessage.Status.FAILED, traceback.format_exc()
-    InboundMessage.objects.filter(pk=record.pk).update(
+    fastsql.update(
+        InboundMessage,
+        {"dedup_key": push.dedup_key},
         reply=reply,
         status=status,
         error=error,
