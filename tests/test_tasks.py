@@ -162,6 +162,36 @@ def test_a_retry_is_scheduled_after_the_backoff_not_run_at_once(wechat_api, data
     assert len(sends(wechat_api)) == 2
 
 
+# --- Sends batched inside a push ------------------------------------------------------------
+
+
+@worker_db
+def test_batched_sends_are_stored_on_exit_and_delivered_in_order(wechat_api, database_queue):
+    answers(wechat_api, OK, OK, OK)
+    with tasks.sends_batched():
+        for word in ("one", "two", "three"):
+            tasks.send_later("customSendText", USER, word)
+        assert not OutboundSend.objects.exists()  # nothing written until the block ends
+    assert OutboundSend.objects.filter(status=Status.QUEUED).count() == 3
+    assert DBTaskResult.objects.count() == 1
+    run_worker()
+    assert [body["text"]["content"] for body in sends(wechat_api)] == ["one", "two", "three"]
+    assert set(OutboundSend.objects.values_list("status", flat=True)) == {Status.SENT}
+
+
+def test_a_batch_whose_block_raises_stores_nothing(wechat_api):
+    with pytest.raises(RuntimeError), tasks.sends_batched():
+        tasks.send_later("customSendText", USER, "never")
+        raise RuntimeError("the handler failed")
+    assert not OutboundSend.objects.exists()
+    assert sends(wechat_api) == []
+
+
+def test_a_send_outside_a_batch_is_stored_at_once(wechat_api, database_queue):
+    send = tasks.send_later("customSendText", USER, "now")
+    assert OutboundSend.objects.get(pk=send.pk).status == Status.QUEUED
+
+
 # --- The demo's text handler ------------------------------------------------------------------
 
 

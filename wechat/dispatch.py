@@ -4,6 +4,7 @@ from wechatpy.messages import BaseMessage
 from wechatpy.replies import BaseReply, TextReply
 
 from wechat.inbox import EMPTY_REPLY, Push
+from wechat.tasks import sends_batched
 
 Reply = BaseReply | str | None
 
@@ -18,7 +19,8 @@ def handler_for(kind: str):
 def run_handler(push: Push) -> str:
     """Run the push's handler; a push with no handler gets the empty reply.
 
-    Every push, handled or not, first bumps its sender's last-seen time.
+    Every push, handled or not, first bumps its sender's last-seen time. The
+    sends a handler queues are stored together when it returns.
     """
     from devices.services import touch_last_seen  # late, like handler_for: it imports models
 
@@ -26,7 +28,9 @@ def run_handler(push: Push) -> str:
     handler = handler_for(push.kind)
     if handler is None:
         return EMPTY_REPLY
-    return render_reply(handler(push.message), push.message)
+    with sends_batched():
+        reply = handler(push.message)
+    return render_reply(reply, push.message)
 
 
 def cdata_safe(text: str) -> str:

@@ -1,8 +1,11 @@
 """Customer-service sends in the background, so a handler answers WeChat at once.
 
-A handler calls `send_later("customSendText", openid, "hi")`: one `OutboundSend`
-row is stored and the `deliver` task enqueued (with the database backend, both
+A handler calls `send_later("customSendText", openid, "hi")`: an `OutboundSend`
+row is stored and its delivery enqueued (with the database backend, both
 commit with the handler's transaction). `python manage.py db_worker` runs it.
+Inside a push (`sends_batched`, which the callback wraps every handler in) the
+sends are stored together when the handler returns: one INSERT for all rows
+and one task delivering them in order, instead of two writes per send.
 
 Each send reaches WeChat at most once:
 - a task claims its row (queued/retrying → sending) with one conditional
@@ -17,6 +20,9 @@ Each send reaches WeChat at most once:
 
 import logging
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 
 from django.db.models import F
@@ -44,14 +50,51 @@ SYSTEM_BUSY = -1
 RETRYABLE = frozenset({http.CONNECT_FAILED, http.SERVER_ERROR, RATE_LIMITED, SYSTEM_BUSY})
 Status = OutboundSend.Status
 
+# The sends collected by the innermost `sends_batched`, or None outside one.
+_batch: ContextVar[list[OutboundSend] | None] = ContextVar("wechat_send_batch", default=None)
+
 
 def send_later(call: str, user: str, *args) -> OutboundSend:
-    """Store a send of `tools.<call>(user, *args)` and enqueue its delivery."""
+    """Store a send of `tools.<call>(user, *args)` and enqueue its delivery.
+
+    Inside `sends_batched` the row is stored when the batch closes (its pk is
+    set then); elsewhere at once.
+    """
     if call not in SENDERS:
         raise ValueError(f"{call!r} is not one of {sorted(SENDERS)}")
-    send = OutboundSend.objects.create(call=call, recipient=user, args=list(args))
-    deliver.enqueue(send.pk)
+    send = OutboundSend(call=call, recipient=user, args=list(args))
+    batch = _batch.get()
+    if batch is None:
+        _store([send])
+    else:
+        batch.append(send)
     return send
+
+
+@contextmanager
+def sends_batched() -> Iterator[None]:
+    """Collect the `send_later` calls made inside, and store them when it exits.
+
+    If the block raises, nothing is stored: the sends go with the handler's
+    other writes.
+    """
+    batch: list[OutboundSend] = []
+    token = _batch.set(batch)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    if batch:
+        _store(batch)
+
+
+def _store(sends: list[OutboundSend]) -> None:
+    """One INSERT for the rows, one task for their delivery (in the order given)."""
+    OutboundSend.objects.bulk_create(sends)
+    if len(sends) == 1:
+        deliver.enqueue(sends[0].pk)
+    else:
+        deliver_in_order.enqueue([send.pk for send in sends])
 
 
 def send_again(queryset) -> int:
@@ -81,6 +124,12 @@ def deliver(send_id: int) -> str:
         logger.exception("send %s failed", send_id)
         return _settle(send, Status.FAILED, errcode=None, error=traceback.format_exc())
     return _settle(send, Status.SENT, answer=answer, sent_at=timezone.now(), error="")
+
+
+@task()
+def deliver_in_order(send_ids: list[int]) -> list[str]:
+    """`deliver` each send in turn: a handler's sends reach the user in its order."""
+    return [deliver.call(send_id) for send_id in send_ids]
 
 
 def _claim(send_id: int) -> bool:
