@@ -37,6 +37,34 @@ def touch_last_seen(openid: str, now: datetime | None = None) -> bool:
     return fastsql.update(WeChatUser, stale, last_seen=now) > 0
 
 
+# openid -> when this process last ran touch_last_seen for it (bounded).
+_touched_recently: dict[str, datetime] = {}
+TOUCH_MEMORY = 10_000
+
+
+def touch_last_seen_throttled(openid: str, now: datetime | None = None) -> bool:
+    """`touch_last_seen`, skipped when this process ran it for `openid` within the minute.
+
+    The UPDATE would then change nothing (last_seen is already within the
+    resolution), so a chatty user costs no statement at all on most pushes.
+    A touch whose transaction rolled back is remembered all the same: that
+    user's last_seen may lag by up to the resolution, never more.
+    """
+    now = now or timezone.now()
+    touched = _touched_recently.get(openid)
+    if touched is not None and now - touched < LAST_SEEN_RESOLUTION:
+        return False
+    if len(_touched_recently) >= TOUCH_MEMORY:
+        _touched_recently.clear()
+    _touched_recently[openid] = now
+    return touch_last_seen(openid, now)
+
+
+def forget_recent_touches() -> None:
+    """Empty the memory of `touch_last_seen_throttled` (tests start from a fresh state)."""
+    _touched_recently.clear()
+
+
 def ensure_user(openid: str) -> WeChatUser:
     """The user with `openid`, created on first sight."""
     user, _ = WeChatUser.objects.get_or_create(openid=openid)

@@ -39,6 +39,14 @@ def wechat_api(db):
 
 
 @pytest.fixture(autouse=True)
+def fresh_last_seen_memory():
+    """Each test starts with no memory of recent last-seen touches (a per-process cache)."""
+    from devices.services import forget_recent_touches
+
+    forget_recent_touches()
+
+
+@pytest.fixture(autouse=True)
 def wechat_unreachable(request, settings):
     """A test that does not stand in for WeChat (`wechat_api`) never reaches the real one.
 

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from devices import services
 from devices.models import Binding, Device, WeChatUser
 from tests.pushes import post, send, signed
 from wechat.models import InboundMessage
@@ -117,6 +118,32 @@ def test_a_push_within_a_minute_of_the_last_leaves_last_seen_unwritten(client):
     send(client, "text", openid="o_alice")
 
     assert WeChatUser.objects.get(openid="o_alice").last_seen == recent
+
+
+def test_a_second_push_within_the_minute_skips_the_last_seen_statement(client):
+    long_ago = timezone.now() - timedelta(hours=2)
+    WeChatUser.objects.create(openid="o_alice", last_seen=long_ago)
+    send(client, "text", openid="o_alice")
+    WeChatUser.objects.filter(openid="o_alice").update(last_seen=long_ago)
+
+    with CaptureQueriesContext(connection) as queries:
+        send(client, "text", openid="o_alice")
+
+    assert not [q for q in queries if "devices_wechatuser" in q["sql"]]
+    assert WeChatUser.objects.get(openid="o_alice").last_seen == long_ago
+
+
+def test_the_throttle_touches_again_once_the_minute_has_passed(db):
+    long_ago = timezone.now() - timedelta(hours=2)
+    WeChatUser.objects.create(openid="o_alice", last_seen=long_ago)
+    now = timezone.now()
+    assert services.touch_last_seen_throttled("o_alice", now) is True
+    WeChatUser.objects.filter(openid="o_alice").update(last_seen=long_ago)
+
+    assert services.touch_last_seen_throttled("o_alice", now + timedelta(seconds=59)) is False
+    later = now + timedelta(seconds=61)
+    assert services.touch_last_seen_throttled("o_alice", later) is True
+    assert WeChatUser.objects.get(openid="o_alice").last_seen == later
 
 
 def test_a_push_from_an_unknown_sender_creates_no_user(client):

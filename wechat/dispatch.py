@@ -19,12 +19,13 @@ def handler_for(kind: str):
 def run_handler(push: Push) -> str:
     """Run the push's handler; a push with no handler gets the empty reply.
 
-    Every push, handled or not, first bumps its sender's last-seen time. The
-    sends a handler queues are stored together when it returns.
+    Every push, handled or not, first bumps its sender's last-seen time (at
+    most once a minute per process and user). The sends a handler queues are
+    stored together when it returns.
     """
-    from devices.services import touch_last_seen  # late, like handler_for: it imports models
+    from devices.services import touch_last_seen_throttled  # late, like handler_for
 
-    touch_last_seen(push.sender)
+    touch_last_seen_throttled(push.sender)
     handler = handler_for(push.kind)
     if handler is None:
         return EMPTY_REPLY

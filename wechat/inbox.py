@@ -20,6 +20,7 @@ from wechatpy.messages import BaseMessage
 
 from wechat.models import InboundMessage
 from wrist import fastsql
+from wrist.savepoints import savepoint_on_first_query
 
 EMPTY_REPLY = "success"
 
@@ -93,9 +94,10 @@ def _run(push: Push, run_handler: Callable[[Push], str]) -> str:
     started = time.perf_counter()
     status, error = InboundMessage.Status.ANSWERED, ""
     try:
-        # A savepoint: if the handler raises, its writes (and the tasks it
-        # enqueued) roll back while the push and its error are kept.
-        with transaction.atomic():
+        # A savepoint (taken at the handler's first query, if any): if the
+        # handler raises, its writes (and the tasks it enqueued) roll back
+        # while the push and its error are kept.
+        with savepoint_on_first_query():
             reply = run_handler(push)
     except Exception:
         reply, status, error = EMPTY_REPLY, InboundMessage.Status.FAILED, traceback.format_exc()
