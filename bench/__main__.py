@@ -27,8 +27,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument(
         "--targets",
-        default="ceiling,floor,sqlite,postgres",
-        help="floor: a minimal Django view storing one row per push, on SQLite",
+        default="ceiling,floor,sqlite,floor-postgres,postgres",
+        help="also floor, floor-postgres: a minimal Django view storing one row per push",
     )
     parser.add_argument("--skip-extras", action="store_true", help="no isolation/economy runs")
     parser.add_argument(

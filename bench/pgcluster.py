@@ -61,6 +61,11 @@ class ThrowawayPostgres:
         self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", self.name)
         return self
 
+    def create_database(self, name: str) -> str:
+        """Create one more database in the cluster; its DATABASE_URL."""
+        self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name)
+        return f"postgres://postgres@127.0.0.1:{self.port}/{name}"
+
     def start(self) -> None:
         options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root}"
         self._run(

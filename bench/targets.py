@@ -30,11 +30,11 @@ def _sqlite_counter(path: Path):
     return count
 
 
-def _postgres_counter(pg: ThrowawayPostgres):
+def _postgres_counter(pg: ThrowawayPostgres, dbname: str):
     def count() -> tuple[int, int]:
         import psycopg2
 
-        db = psycopg2.connect(host="127.0.0.1", port=pg.port, user="postgres", dbname=pg.name)
+        db = psycopg2.connect(host="127.0.0.1", port=pg.port, user="postgres", dbname=dbname)
         try:
             return _counts(db.cursor())
         finally:
@@ -50,6 +50,20 @@ def _counts(cursor) -> tuple[int, int]:
     )
     total, unanswered = cursor.fetchone()
     return int(total), int(unanswered)
+
+
+def _postgres_target(stack: ExitStack, pg: ThrowawayPostgres, floor: bool) -> Target:
+    """wrist, or the Django floor, on its own database of the throwaway cluster."""
+    database = pg.create_database("floor" if floor else "wrist")
+    env = wrist_env(database)
+    prepare_wrist_db(env)
+    if floor:
+        env["DJANGO_SETTINGS_MODULE"] = "bench.floor_settings"
+    server = stack.enter_context(Gunicorn("wrist.wsgi:application", env))
+    pids = [server.process.pid, pg.postmaster_pid()]
+    name = "Django floor PostgreSQL" if floor else "wrist PostgreSQL"
+    counter = _postgres_counter(pg, database.rsplit("/", 1)[1])
+    return Target(name, server.url, True, pids, counter, handlers=not floor)
 
 
 def start_targets(stack: ExitStack, workdir: Path, names: list[str]) -> list[Target]:
@@ -74,16 +88,12 @@ def start_targets(stack: ExitStack, workdir: Path, names: list[str]) -> list[Tar
         pids = [server.process.pid]
         counter = _sqlite_counter(path)
         targets.append(Target("Django floor SQLite", server.url, True, pids, counter, False))
-    if "postgres" in names:
+    postgres_targets = [name for name in ("postgres", "floor-postgres") if name in names]
+    if postgres_targets:
         if find_bin_dir() is None:
             print("PostgreSQL binaries not found (/usr/lib/postgresql/*/bin): skipping it")
-        else:
-            pg = stack.enter_context(ThrowawayPostgres("wrist_bench"))
-            env = wrist_env(pg.url)
-            prepare_wrist_db(env)
-            server = stack.enter_context(Gunicorn("wrist.wsgi:application", env))
-            pids = [server.process.pid, pg.postmaster_pid()]
-            targets.append(
-                Target("wrist PostgreSQL", server.url, True, pids, _postgres_counter(pg))
-            )
+            return targets
+        pg = stack.enter_context(ThrowawayPostgres("wrist_bench"))
+        for name in postgres_targets:
+            targets.append(_postgres_target(stack, pg, floor=name == "floor-postgres"))
     return targets

@@ -25,9 +25,9 @@ class InboundMessage(models.Model):
     recipient = models.CharField("ToUserName", max_length=128, blank=True)
     xml = models.TextField(help_text="The push as WeChat sent it, decrypted.")
     encrypted = models.BooleanField(default=False, help_text="Arrived in safe/compatible mode.")
-    status = models.CharField(
-        max_length=16, choices=Status.choices, default=Status.PROCESSING, db_index=True
-    )
+    # Not indexed: the outcome UPDATE sets it, and on PostgreSQL an indexed
+    # column changing makes every push's UPDATE rewrite all the table's indexes.
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PROCESSING)
     reply = models.TextField(blank=True, help_text="The plain reply XML, or 'success'.")
     error = models.TextField(blank=True, help_text="Traceback of a handler that raised.")
     received_at = models.DateTimeField(db_index=True)
