@@ -41,6 +41,9 @@ def answer_plainly(view):
 @require_http_methods(["GET", "POST"])
 @answer_plainly
 def callback(request: HttpRequest) -> HttpResponse:
+    # Host checked against ALLOWED_HOSTS as everywhere else (DisallowedHost → 400):
+    # in production this view runs past the site's middleware (wrist.callback_handler).
+    request.get_host()
     envelope.verify_signature(request)
     if request.method == "GET":
         return HttpResponse(request.GET.get("echostr", ""), content_type="text/plain")
