@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.pushes import post, signed
+from wechat.simulate import build_push, read_reply
+
 BASE_DIR = Path(settings.BASE_DIR)
 
 PRODUCTION = {
@@ -83,3 +86,14 @@ def test_gunicorn_config_is_valid():
         timeout=60,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_with_the_https_redirect_on_the_callback_still_answers_over_http(db, client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/admin/login/").status_code == 301  # the rest of the site moves to https
+
+    push = signed(build_push("text", content="over http"))
+    response = post(client, push)
+
+    assert response.status_code == 200
+    assert "Hello World! I am text" in read_reply(push, response.content.decode())
