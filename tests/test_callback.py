@@ -2,6 +2,7 @@
 
 import pytest
 from django.conf import settings
+from wechatpy.replies import ArticlesReply
 
 from tests.pushes import MODES, post, send, signed
 from wechat import server
@@ -285,3 +286,14 @@ def test_text_reply_echoing_a_cdata_terminator_stays_well_formed(client, monkeyp
     monkeypatch.setitem(server.HANDLERS, "text", lambda m: f"you said: {m.content}")
     _, reply = send(client, "text", content="a]]><b>x</b>")
     assert xml_to_dict(reply)["Content"] == "you said: a]]><b>x</b>"
+
+
+def test_articles_built_from_user_input_stay_well_formed(client, monkeypatch):
+    def echo_articles(message):
+        article = {"title": f"re: {message.content}", "description": "]]>", "url": "https://x/"}
+        return ArticlesReply(message=message, articles=[article])
+
+    monkeypatch.setitem(server.HANDLERS, "text", echo_articles)
+    _, reply = send(client, "text", content="a]]><b>x</b>")
+    item = xml_to_dict(reply)["Articles"]["item"]
+    assert (item["Title"], item["Description"]) == ("re: a]]><b>x</b>", "]]>")

@@ -42,12 +42,29 @@ def cdata_safe(text: str) -> str:
     return text.replace("]]>", "]]]]><![CDATA[>")
 
 
+def _cdata_safe_values(value):
+    """`cdata_safe` applied to every string in a reply's values, articles included."""
+    if isinstance(value, str):
+        return cdata_safe(value)
+    if isinstance(value, list | tuple):
+        return [_cdata_safe_values(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _cdata_safe_values(item) for key, item in value.items()}
+    return value
+
+
 def render_reply(reply: Reply, message: BaseMessage) -> str:
-    """A handler may return None (no reply), a text, or any wechatpy reply."""
+    """A handler may return None (no reply), a text, or any wechatpy reply.
+
+    Every string value goes through `cdata_safe` first: a title or a text
+    taken from user input cannot break the reply's XML.
+    """
     if reply is None or reply == "":
         return EMPTY_REPLY
     if isinstance(reply, str):
-        reply = TextReply(content=cdata_safe(reply), message=message)
+        reply = TextReply(content=reply, message=message)
     if not isinstance(reply, BaseReply):
         raise TypeError(f"a handler returned {type(reply).__name__}, not a reply")
+    # wechatpy keeps a reply's field values in `_data` and renders them from there.
+    reply._data = {name: _cdata_safe_values(value) for name, value in reply._data.items()}
     return reply.render()
