@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from devices.models import WeChatUser
-from wechat.models import InboundMessage
+from wechat.models import InboundMessage, OutboundSend
 from wrist import fastsql
 
 pytestmark = pytest.mark.django_db
@@ -71,3 +71,33 @@ def test_update_with_an_unsupported_lookup_is_refused():
 def test_update_with_nothing_to_set_is_refused():
     with pytest.raises(ValueError, match="nothing to set"):
         fastsql.update(WeChatUser, {"openid": "o_alice"})
+
+
+def test_insert_many_stores_every_row_and_returns_their_keys_in_order():
+    now = timezone.now()
+    rows = [
+        {
+            "call": "customSendText",
+            "recipient": "o_alice",
+            "args": [f"message {n}", {"nested": [n, None]}],
+            "status": OutboundSend.Status.QUEUED,
+            "attempts": 0,
+            "error": "",
+            "created_at": now,
+            "updated_at": now,
+        }
+        for n in range(3)
+    ]
+    keys = fastsql.insert_many(OutboundSend, rows)
+
+    assert keys == sorted(keys) and len(set(keys)) == 3
+    stored = [OutboundSend.objects.get(pk=key) for key in keys]
+    assert [send.args for send in stored] == [row["args"] for row in rows]
+    assert all(send.created_at == now and send.answer is None for send in stored)
+
+
+def test_insert_many_of_nothing_writes_nothing_and_mixed_rows_are_refused():
+    assert fastsql.insert_many(OutboundSend, []) == []
+    with pytest.raises(ValueError, match="same fields"):
+        fastsql.insert_many(OutboundSend, [{"call": "a"}, {"recipient": "b"}])
+    assert not OutboundSend.objects.exists()

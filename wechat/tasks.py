@@ -32,6 +32,7 @@ from django_tasks import task
 from wechat import conf, http, tools
 from wechat.exceptions import WeChatAPIError
 from wechat.models import OutboundSend
+from wrist import fastsql
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +91,23 @@ def sends_batched() -> Iterator[None]:
 
 def _store(sends: list[OutboundSend]) -> None:
     """One INSERT for the rows, one task for their delivery (in the order given)."""
-    OutboundSend.objects.bulk_create(sends)
+    now = timezone.now()
+    rows = [
+        {
+            "call": send.call,
+            "recipient": send.recipient,
+            "args": send.args,
+            "status": Status.QUEUED,
+            "attempts": 0,
+            "error": "",
+            "created_at": now,
+            "updated_at": now,
+        }
+        for send in sends
+    ]
+    for send, pk in zip(sends, fastsql.insert_many(OutboundSend, rows), strict=True):
+        send.pk, send.created_at, send.updated_at = pk, now, now
+        send._state.adding = False  # saved: a later send.save() updates, as after create()
     if len(sends) == 1:
         deliver.enqueue(sends[0].pk)
     else:
