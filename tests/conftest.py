@@ -5,7 +5,47 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 
+from tests.secret_watch import SecretWatch, watch_everything_at_debug
+
 FAKE_ACCESS_TOKEN = "ACCESS_TOKEN_FOR_TESTS"
+# Access tokens the stand-ins hand out, besides FAKE_ACCESS_TOKEN.
+STAND_IN_TOKENS = ["LEAKCHECK_FIRST_TOKEN_1234567890", "LEAKCHECK_SECOND_TOKEN_0987654321"]
+_secret_watch: SecretWatch | None = None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def secret_watch():
+    """The whole run logs at DEBUG into a watch for secrets (checked at the end)."""
+    global _secret_watch
+    secrets = {
+        "the app secret": settings.WECHAT_APP_SECRET,
+        "the AES key": settings.WECHAT_ENCODING_AES_KEY,
+        "an access token": FAKE_ACCESS_TOKEN,
+        **{f"access token {n}": token for n, token in enumerate(STAND_IN_TOKENS, 1)},
+    }
+    _secret_watch = SecretWatch(secrets)
+    undo = watch_everything_at_debug(_secret_watch)
+    yield _secret_watch
+    undo()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _secret_watch is not None and _secret_watch.leaks:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter):
+    watch = _secret_watch
+    if watch is None:
+        return
+    if watch.leaks:
+        terminalreporter.section("secrets in log records", red=True)
+        for leak in sorted(set(watch.leaks)):
+            terminalreporter.line(f"{watch.leaks.count(leak)} × {leak}")
+    else:
+        terminalreporter.line(
+            f"secret watch: {watch.records:,} log records at DEBUG, none holding a secret"
+        )
 
 
 @pytest.fixture(scope="session")

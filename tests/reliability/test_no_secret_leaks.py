@@ -8,6 +8,7 @@ tool calls with a token refresh (40001), WeChat errors and network failures.
 
 import json
 import logging
+import sys
 
 import pytest
 from django.core.cache import cache
@@ -15,6 +16,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from tests.pushes import MODES, post, send, signed
+from tests.secret_watch import SecretWatch
 from wechat import server, tools
 from wechat.exceptions import WeChatAPIError
 from wechat.simulate import build_push, sign_push
@@ -126,3 +128,36 @@ def test_no_secret_in_debug_logs_of_pushes_and_tool_calls(
 
     assert len([r for r in stand_in.log if r[0].path == "/cgi-bin/message/custom/send"]) >= 3
     assert_no_secret_in(everything_logged, settings)
+
+
+# --- The session-wide watch (tests/secret_watch.py) ----------------------------------------
+
+
+def test_the_session_watch_sees_every_loggers_debug_records(secret_watch):
+    before = secret_watch.records
+    logging.getLogger("wechat.client").debug("a debug record with nothing secret")
+    logging.getLogger("some.library").debug("and one from anywhere else")
+    assert secret_watch.records == before + 2
+    assert not secret_watch.leaks
+
+
+def _record(name: str, level: int, message: str, *args, exc_info=None) -> logging.LogRecord:
+    return logging.LogRecord(name, level, __file__, 1, message, args, exc_info)
+
+
+def test_a_secret_in_a_message_or_a_traceback_is_reported():
+    watch = SecretWatch({"the app secret": "s3cr3t-value"})  # not the session's: on purpose
+    try:
+        raise ValueError("the secret was s3cr3t-value")
+    except ValueError:
+        failure = sys.exc_info()
+    watch.handle(_record("wechat.client", logging.DEBUG, "secret=%s", "s3cr3t-value"))
+    watch.handle(_record("wechat.tasks", logging.ERROR, "send failed", exc_info=failure))
+    watch.handle(_record("wechat.tasks", logging.INFO, "nothing here"))
+    watch.handle(_record("werkzeug", logging.INFO, "GET /?secret=s3cr3t-value"))  # the stand-in
+
+    assert watch.records == 3
+    assert watch.leaks == [
+        "the app secret in a DEBUG record of wechat.client",
+        "the app secret in a ERROR record of wechat.tasks",
+    ]
