@@ -10,6 +10,7 @@ logger left out is werkzeug's: it is the WeChat stand-in's own access log
 """
 
 import logging
+from collections.abc import Callable
 
 FORMAT = "%(name)s %(levelname)s %(message)s"
 STAND_IN_LOGGERS = ("werkzeug",)
@@ -38,7 +39,7 @@ class SecretWatch(logging.Handler):
                 self.leaks.append(f"{name} in a {record.levelname} record of {record.name}")
 
 
-def watch_everything_at_debug(watch: SecretWatch):
+def watch_everything_at_debug(watch: SecretWatch) -> Callable[[], None]:
     """Route every logger's DEBUG records to `watch`; returns a function that undoes it."""
     root = logging.getLogger()
     loggers = [root] + [
