@@ -52,14 +52,28 @@ def _counts(cursor) -> tuple[int, int]:
     return int(total), int(unanswered)
 
 
-def _postgres_target(stack: ExitStack, pg: ThrowawayPostgres, floor: bool) -> Target:
-    """wrist, or the Django floor, on its own database of the throwaway cluster."""
-    database = pg.create_database("floor" if floor else "wrist")
-    env = wrist_env(database)
+def _serve(stack: ExitStack, database_url: str, floor: bool) -> Gunicorn:
+    """Migrate the database, then serve wrist (or the floor's settings) on it."""
+    env = wrist_env(database_url)
     prepare_wrist_db(env)
     if floor:
         env["DJANGO_SETTINGS_MODULE"] = "bench.floor_settings"
-    server = stack.enter_context(Gunicorn("wrist.wsgi:application", env))
+    return stack.enter_context(Gunicorn("wrist.wsgi:application", env))
+
+
+def _sqlite_target(stack: ExitStack, workdir: Path, floor: bool) -> Target:
+    """wrist, or the Django floor, on a fresh SQLite file of its own."""
+    path = workdir / ("floor.sqlite3" if floor else "bench.sqlite3")
+    server = _serve(stack, f"sqlite:///{path}", floor)
+    name = "Django floor SQLite" if floor else "wrist SQLite"
+    counter = _sqlite_counter(path)
+    return Target(name, server.url, True, [server.process.pid], counter, handlers=not floor)
+
+
+def _postgres_target(stack: ExitStack, pg: ThrowawayPostgres, floor: bool) -> Target:
+    """wrist, or the Django floor, on its own database of the throwaway cluster."""
+    database = pg.create_database("floor" if floor else "wrist")
+    server = _serve(stack, database, floor)
     pids = [server.process.pid, pg.postmaster_pid()]
     name = "Django floor PostgreSQL" if floor else "wrist PostgreSQL"
     counter = _postgres_counter(pg, database.rsplit("/", 1)[1])
@@ -72,22 +86,9 @@ def start_targets(stack: ExitStack, workdir: Path, names: list[str]) -> list[Tar
     if "ceiling" in names:
         server = stack.enter_context(Gunicorn("bench.ceiling:app"))
         targets.append(Target("ceiling", server.url, False, [server.process.pid], handlers=False))
-    if "sqlite" in names:
-        path = workdir / "bench.sqlite3"
-        env = wrist_env(f"sqlite:///{path}")
-        prepare_wrist_db(env)
-        server = stack.enter_context(Gunicorn("wrist.wsgi:application", env))
-        pids = [server.process.pid]
-        targets.append(Target("wrist SQLite", server.url, True, pids, _sqlite_counter(path)))
-    if "floor" in names:
-        path = workdir / "floor.sqlite3"
-        env = wrist_env(f"sqlite:///{path}")
-        prepare_wrist_db(env)
-        env["DJANGO_SETTINGS_MODULE"] = "bench.floor_settings"
-        server = stack.enter_context(Gunicorn("wrist.wsgi:application", env))
-        pids = [server.process.pid]
-        counter = _sqlite_counter(path)
-        targets.append(Target("Django floor SQLite", server.url, True, pids, counter, False))
+    for name in ("sqlite", "floor"):
+        if name in names:
+            targets.append(_sqlite_target(stack, workdir, floor=name == "floor"))
     postgres_targets = [name for name in ("postgres", "floor-postgres") if name in names]
     if postgres_targets:
         if find_bin_dir() is None:
