@@ -5,11 +5,9 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 
-from tests.secret_watch import SecretWatch, watch_everything_at_debug
+from tests.secret_watch import STAND_IN_TOKENS, SecretWatch, watch_everything_at_debug
 
 FAKE_ACCESS_TOKEN = "ACCESS_TOKEN_FOR_TESTS"
-# Access tokens the stand-ins hand out, besides FAKE_ACCESS_TOKEN.
-STAND_IN_TOKENS = ["LEAKCHECK_FIRST_TOKEN_1234567890", "LEAKCHECK_SECOND_TOKEN_0987654321"]
 _secret_watch: SecretWatch | None = None
 
 

@@ -14,6 +14,8 @@ from collections.abc import Callable
 
 FORMAT = "%(name)s %(levelname)s %(message)s"
 STAND_IN_LOGGERS = ("werkzeug",)
+# The access tokens the stand-in of `test_no_secret_leaks.py` hands out.
+STAND_IN_TOKENS = ("LEAKCHECK_FIRST_TOKEN_1234567890", "LEAKCHECK_SECOND_TOKEN_0987654321")
 
 
 class SecretWatch(logging.Handler):

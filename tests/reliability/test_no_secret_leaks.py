@@ -16,14 +16,14 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from tests.pushes import MODES, post, send, signed
-from tests.secret_watch import SecretWatch
+from tests.secret_watch import STAND_IN_TOKENS, SecretWatch
 from wechat import server, tools
 from wechat.exceptions import WeChatAPIError
 from wechat.simulate import build_push, sign_push
 
 pytestmark = pytest.mark.django_db
 
-TOKENS = ["LEAKCHECK_FIRST_TOKEN_1234567890", "LEAKCHECK_SECOND_TOKEN_0987654321"]
+TOKENS = STAND_IN_TOKENS  # the session's secret watch looks for these too
 
 
 @pytest.fixture
