@@ -13,6 +13,7 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -35,7 +36,7 @@ class Push:
     message: BaseMessage
     encrypted: bool
 
-    @property
+    @cached_property  # read by the insert and the outcome update of every push
     def dedup_key(self) -> str:
         return dedup_key_for(self.data, self.kind)
 
